@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { EnvelopeError } from './errors';
+import type { NormalizedEvent } from './normalize';
+
+/** The envelope version this library writes and reads. */
+export const ENVELOPE_SCHEMA_VERSION = 1;
+
+/** How one delivery attempt ended: the shared classification of receiver and worker. */
+export const attemptOutcomeSchema = z.enum(['delivered', 'retryable', 'permanent']);
+export type AttemptOutcome = z.infer<typeof attemptOutcomeSchema>;
+
+/** One try to hand the event to the downstream. */
+export const attemptRecordSchema = z.object({
+  /** 1 for the receiver's own try, then 2, 3, … for the worker's. */
+  attempt: z.number().int().positive(),
+  /** ISO 8601 start of the try. */
+  at: z.string(),
+  outcome: attemptOutcomeSchema,
+  /** HTTP status of the downstream's answer; absent for timeouts and connection errors. */
+  statusCode: z.number().int().optional(),
+  /** What went wrong, without any of the body. */
+  error: z.string().optional(),
+  durationMs: z.number().nonnegative(),
+  /** `Retry-After` of the downstream's answer, in seconds. */
+  retryAfterSeconds: z.number().nonnegative().optional(),
+  /** Which app made the try. */
+  by: z.enum(['receiver', 'dlq-worker']),
+});
+export type AttemptRecord = z.infer<typeof attemptRecordSchema>;
+
+/**
+ * Everything the DLQ and the parking queue hold about one event: identity, topic, the
+ * original body as UTF-8 text, and every attempt so far.
+ */
+export const dlqEnvelopeSchema = z.object({
+  schemaVersion: z.literal(ENVELOPE_SCHEMA_VERSION),
+  eventId: z.string().min(1),
+  topic: z.string().min(1),
+  correlationId: z.string().optional(),
+  eventTime: z.string().optional(),
+  /** `Content-Type` exactly as the sender sent it. */
+  contentType: z.string(),
+  /** The original request body, UTF-8 text, byte-identical once encoded again. */
+  body: z.string(),
+  /** ISO 8601 time the receiver first accepted the event. */
+  firstReceivedAt: z.string(),
+  attempts: z.array(attemptRecordSchema),
+});
+export type DlqEnvelope = z.infer<typeof dlqEnvelopeSchema>;
+
+/** A new envelope for an event the receiver has just accepted, with no attempts yet. */
+export function createEnvelope(event: NormalizedEvent, receivedAt: Date): DlqEnvelope {
+  return {
+    schemaVersion: ENVELOPE_SCHEMA_VERSION,
+    eventId: event.eventId,
+    topic: event.topic,
+    correlationId: event.correlationId,
+    eventTime: event.eventTime,
+    contentType: event.contentType,
+    body: event.body.toString('utf8'),
+    firstReceivedAt: receivedAt.toISOString(),
+    attempts: [],
+  };
+}
+
+/** The same envelope with one more attempt in its history. The input is not changed. */
+export function withAttempt(envelope: DlqEnvelope, attempt: AttemptRecord): DlqEnvelope {
+  return { ...envelope, attempts: [...envelope.attempts, attempt] };
+}
+
+/** The newest attempt, if any. */
+export function lastAttempt(envelope: DlqEnvelope): AttemptRecord | undefined {
+  return envelope.attempts[envelope.attempts.length - 1];
+}
+
+/** The number the next attempt will carry in `X-Dlq-Attempt`. */
+export function nextAttemptNumber(envelope: DlqEnvelope): number {
+  return (lastAttempt(envelope)?.attempt ?? 0) + 1;
+}
+
+/** The original body bytes, as the sender sent them. */
+export function envelopeBody(envelope: DlqEnvelope): Buffer {
+  return Buffer.from(envelope.body, 'utf8');
+}
+
+export function encodeEnvelope(envelope: DlqEnvelope): string {
+  return JSON.stringify(envelope);
+}
+
+/**
+ * Reads an envelope from a queue message. Broken JSON, an unknown `schemaVersion` or a
+ * missing field throws {@link EnvelopeError}; it never returns something half-read.
+ */
+export function decodeEnvelope(text: string): DlqEnvelope {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new EnvelopeError('The message is not JSON.', { cause: error });
+  }
+
+  const version = (parsed as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version !== ENVELOPE_SCHEMA_VERSION) {
+    throw new EnvelopeError(
+      `The message has envelope schemaVersion ${JSON.stringify(version)}; ` +
+        `this version reads ${ENVELOPE_SCHEMA_VERSION}.`,
+    );
+  }
+
+  const result = dlqEnvelopeSchema.safeParse(parsed);
+  if (!result.success) {
+    const problems = result.error.issues
+      .slice(0, 3)
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new EnvelopeError(`The message is not a valid envelope: ${problems}.`);
+  }
+  return result.data;
+}

@@ -1,0 +1,55 @@
+import {
+  createEnvelope,
+  decodeEnvelope,
+  encodeEnvelope,
+  EnvelopeError,
+  envelopeBody,
+  nextAttemptNumber,
+  normalizeEvent,
+  withAttempt,
+} from '@webhook-dlq/payloads';
+import { sampleBytes } from '../../../test-fixtures/genesys/samples';
+
+function sampleEnvelope() {
+  const body = Buffer.from(sampleBytes('eventBridgeEnd').toString('utf8') + '\n  "ünïcode ✓"');
+  const event = { ...normalizeEvent({ body: sampleBytes('eventBridgeEnd'), contentType: 'x' }), body };
+  return createEnvelope(event, new Date('2026-01-01T00:00:00Z'));
+}
+
+describe('envelope', () => {
+  it('round-trips through encode and decode with the body byte-identical', () => {
+    const envelope = withAttempt(sampleEnvelope(), {
+      attempt: 1,
+      at: '2026-01-01T00:00:00.000Z',
+      outcome: 'retryable',
+      statusCode: 503,
+      durationMs: 12,
+      by: 'receiver',
+    });
+
+    const decoded = decodeEnvelope(encodeEnvelope(envelope));
+
+    expect(decoded).toEqual(envelope);
+    expect(envelopeBody(decoded).equals(envelopeBody(envelope))).toBe(true);
+    expect(encodeEnvelope(envelope)).toContain('"body":"{');
+    expect(nextAttemptNumber(decoded)).toBe(2);
+  });
+
+  it('does not change the envelope it adds an attempt to', () => {
+    const envelope = sampleEnvelope();
+    withAttempt(envelope, { attempt: 1, at: 'now', outcome: 'delivered', durationMs: 1, by: 'receiver' });
+    expect(envelope.attempts).toEqual([]);
+    expect(nextAttemptNumber(envelope)).toBe(1);
+  });
+
+  it.each([
+    ['not JSON', 'hello', /not JSON/],
+    ['an unknown version', JSON.stringify({ schemaVersion: 99 }), /schemaVersion 99/],
+    ['no version', JSON.stringify({ eventId: 'x' }), /schemaVersion undefined/],
+    ['a missing field', JSON.stringify({ ...sampleEnvelope(), body: undefined }), /body/],
+    ['null', 'null', /schemaVersion undefined/],
+  ])('rejects %s with a typed error', (_label, text, message) => {
+    expect(() => decodeEnvelope(text)).toThrow(EnvelopeError);
+    expect(() => decodeEnvelope(text)).toThrow(message);
+  });
+});
