@@ -1,0 +1,2 @@
+export { attemptDelivery, type DeliveryRequest, type DeliveryResult, toAttemptRecord } from './attempt';
+export { classifyStatus, parseRetryAfter } from './classify';

@@ -1,0 +1,13 @@
+export { createSqsClient, type SqsClientOptions } from './client';
+export { MessageTooLargeError, QueueNotFoundError, SqsError } from './errors';
+export { type Logger, silentLogger } from './logger';
+export {
+  MAX_DELAY_SECONDS,
+  MAX_RETENTION_SECONDS,
+  type OutgoingMessage,
+  type QueueDepth,
+  type ReceivedMessage,
+  type ReceiveOptions,
+  type ResolveQueueOptions,
+  SqsQueue,
+} from './queue';
