@@ -14,6 +14,8 @@ export default [
       '@nx/enforce-module-boundaries': [
         'error',
         {
+          // Test helpers and fixtures shared by the test suites; no production code imports them.
+          allow: ['tools/testing/', 'test-fixtures/', 'jest\\.preset\\.cjs$'],
           enforceBuildableLibDependency: true,
           banTransitiveDependencies: true,
           depConstraints: [

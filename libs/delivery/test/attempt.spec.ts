@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { attemptDelivery, toAttemptRecord } from '@webhook-dlq/delivery';
+import { attemptDelivery, toAttemptRecord } from '../src';
 
 interface Seen {
   headers: IncomingMessage['headers'];

@@ -1,4 +1,4 @@
-import { classifyStatus, parseRetryAfter } from '@webhook-dlq/delivery';
+import { classifyStatus, parseRetryAfter } from '../src';
 
 describe('classifyStatus', () => {
   it.each([200, 201, 202, 204, 299])('%i is delivered', (status) => {

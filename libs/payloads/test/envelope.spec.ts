@@ -7,7 +7,7 @@ import {
   nextAttemptNumber,
   normalizeEvent,
   withAttempt,
-} from '@webhook-dlq/payloads';
+} from '../src';
 import { sampleBytes } from '../../../test-fixtures/genesys/samples';
 
 function sampleEnvelope() {

@@ -4,7 +4,7 @@ import {
   parseEventTime,
   PayloadError,
   type RawEvent,
-} from '@webhook-dlq/payloads';
+} from '../src';
 import {
   BARE_BODY_TOPIC,
   notificationBytes,

@@ -5,7 +5,7 @@ import {
   QueueNotFoundError,
   SqsError,
   SqsQueue,
-} from '@webhook-dlq/sqs';
+} from '../src';
 import { freshQueues, LOCAL_CREDENTIALS, testSqsClient } from '../../../tools/testing/sqs-kit';
 
 describe('SqsQueue against a local SQS server', () => {
