@@ -7,6 +7,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   moduleNameMapper: {
-    '^@webhook-dlq/(payloads|sqs|delivery)$': '<rootDir>/../../libs/$1/src/index.ts',
+    '^@webhook-dlq/(payloads|sqs|delivery|runtime)$': '<rootDir>/../../libs/$1/src/index.ts',
   },
 };

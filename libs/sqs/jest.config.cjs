@@ -3,6 +3,6 @@ module.exports = {
   displayName: 'sqs',
   rootDir: __dirname,
   // A local SQS server in its own process for the whole run; each test makes its own queues.
-  globalSetup: '<rootDir>/../../tools/testing/jest-global-setup.mjs',
-  globalTeardown: '<rootDir>/../../tools/testing/jest-global-teardown.mjs',
+  globalSetup: '<rootDir>/../../tools/testing/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/../../tools/testing/jest-global-teardown.ts',
 };
