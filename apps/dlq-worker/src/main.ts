@@ -1,0 +1,85 @@
+import type { AddressInfo } from 'node:net';
+import { closeHttpServer, ConfigError, createLogger, retryUntilReady } from '@webhook-dlq/runtime';
+import { createSqsClient, SqsQueue } from '@webhook-dlq/sqs';
+import { loadWorkerConfig } from './config';
+import { createHealthServer } from './health-server';
+import { DlqWorker } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadWorkerConfig();
+  const logger = createLogger({ service: 'dlq-worker', level: config.LOG_LEVEL });
+
+  let worker: DlqWorker | undefined;
+  const health = createHealthServer(() => ({
+    queuesResolved: worker !== undefined,
+    ...(worker?.status() ?? { running: false, inFlight: 0, handled: 0 }),
+  }));
+  await new Promise<void>((resolve, reject) => {
+    health.once('error', reject);
+    health.listen(config.HEALTH_PORT, config.HOST, resolve);
+  });
+
+  const shutdown = new AbortController();
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: string) => {
+    stopping ??= (async () => {
+      logger.info('dlq-worker stopping', { signal, in_flight: worker?.status().inFlight ?? 0 });
+      shutdown.abort();
+      const finished = (await worker?.stop(config.SHUTDOWN_GRACE_SECONDS * 1000)) ?? true;
+      await closeHttpServer(health, 1000);
+      logger.info('dlq-worker stopped', { finished_in_flight: finished });
+      process.exit(0);
+    })();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+
+  const client = createSqsClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT });
+  const resolve = (name: string) =>
+    retryUntilReady(`queue ${name}`, () => SqsQueue.resolve(client, name, { logger }), logger, {
+      signal: shutdown.signal,
+    });
+  let dlq: SqsQueue;
+  let parked: SqsQueue;
+  try {
+    [dlq, parked] = await Promise.all([
+      resolve(config.DLQ_QUEUE_NAME),
+      resolve(config.PARKING_QUEUE_NAME),
+    ]);
+  } catch (error) {
+    if (shutdown.signal.aborted) return;
+    throw error;
+  }
+
+  worker = new DlqWorker({
+    dlq,
+    parked,
+    logger,
+    downstreamUrl: config.DOWNSTREAM_URL,
+    downstreamTimeoutMs: config.DOWNSTREAM_TIMEOUT_MS,
+    maxInFlight: config.MAX_IN_FLIGHT,
+    visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS,
+    waitTimeSeconds: config.WAIT_TIME_SECONDS,
+    policy: {
+      maxAttempts: config.MAX_ATTEMPTS,
+      baseDelaySeconds: config.RETRY_BASE_DELAY_SECONDS,
+      maxDelaySeconds: config.RETRY_MAX_DELAY_SECONDS,
+    },
+  });
+  worker.start();
+  logger.info('dlq-worker polling', {
+    dlq_queue: dlq.name,
+    parking_queue: parked.name,
+    downstream: new URL(config.DOWNSTREAM_URL).origin,
+    max_in_flight: config.MAX_IN_FLIGHT,
+    max_attempts: config.MAX_ATTEMPTS,
+    health: `http://${config.HOST}:${(health.address() as AddressInfo).port}/healthz`,
+    sqs_endpoint: config.SQS_ENDPOINT ?? 'AWS',
+  });
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+  process.stderr.write(`${JSON.stringify({ level: 'error', service: 'dlq-worker', message })}\n`);
+  process.exit(1);
+});
