@@ -9,10 +9,11 @@ async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const logger = createLogger({ service: 'dlq-worker', level: config.LOG_LEVEL });
 
-  let worker: DlqWorker | undefined;
+  // Set once both queues are resolved; health and shutdown read it before that too.
+  const running: { worker?: DlqWorker } = {};
   const health = createHealthServer(() => ({
-    queuesResolved: worker !== undefined,
-    ...(worker?.status() ?? { running: false, inFlight: 0, handled: 0 }),
+    queuesResolved: running.worker !== undefined,
+    ...(running.worker?.status() ?? { running: false, inFlight: 0, handled: 0 }),
   }));
   await new Promise<void>((resolve, reject) => {
     health.once('error', reject);
@@ -23,9 +24,9 @@ async function main(): Promise<void> {
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) => {
     stopping ??= (async () => {
-      logger.info('dlq-worker stopping', { signal, in_flight: worker?.status().inFlight ?? 0 });
+      logger.info('dlq-worker stopping', { signal, in_flight: running.worker?.status().inFlight ?? 0 });
       shutdown.abort();
-      const finished = (await worker?.stop(config.SHUTDOWN_GRACE_SECONDS * 1000)) ?? true;
+      const finished = (await running.worker?.stop(config.SHUTDOWN_GRACE_SECONDS * 1000)) ?? true;
       await closeHttpServer(health, 1000);
       logger.info('dlq-worker stopped', { finished_in_flight: finished });
       process.exit(0);
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  worker = new DlqWorker({
+  const worker = new DlqWorker({
     dlq,
     parked,
     logger,
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
       maxDelaySeconds: config.RETRY_MAX_DELAY_SECONDS,
     },
   });
+  running.worker = worker;
   worker.start();
   logger.info('dlq-worker polling', {
     dlq_queue: dlq.name,
