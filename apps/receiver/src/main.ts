@@ -36,6 +36,12 @@ async function main(): Promise<void> {
     sqs_endpoint: config.SQS_ENDPOINT ?? 'AWS',
   });
 
+  logger.warn('callers are not authenticated', {
+    detail:
+      'this receiver accepts any POST to its webhook path; expose it only behind a gateway ' +
+      'or network policy that admits Genesys and EventBridge alone',
+  });
+
   const shutdown = new AbortController();
   const client = createSqsClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT });
   retryUntilReady(
