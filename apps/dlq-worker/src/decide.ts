@@ -1,11 +1,11 @@
-import { type DlqEnvelope, lastAttempt } from '@webhook-dlq/payloads';
+import { attemptsInBudget, type DlqEnvelope, lastAttempt } from '@webhook-dlq/payloads';
 import { type BackoffSettings, retryDelaySeconds } from './backoff';
 
 /** Why an event stopped being retried. Travels with the parked message as `park_reason`. */
 export type ParkReason = 'permanent' | 'exhausted' | 'unreadable';
 
 export interface RetryPolicy extends BackoffSettings {
-  /** Tries per event, the receiver's included. */
+  /** Tries per event, the receiver's included; a replay from the parking queue starts afresh. */
   maxAttempts: number;
 }
 
@@ -33,7 +33,7 @@ export function decide(
   policy: RetryPolicy,
 ): Decision {
   const last = lastAttempt(envelope);
-  const triesMade = last?.attempt ?? 0;
+  const triesMade = attemptsInBudget(envelope);
 
   if (last?.outcome === 'delivered') return { action: 'delete' };
   if (last?.outcome === 'permanent') return { action: 'park', reason: 'permanent' };

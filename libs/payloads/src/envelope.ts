@@ -29,6 +29,22 @@ export const attemptRecordSchema = z.object({
 export type AttemptRecord = z.infer<typeof attemptRecordSchema>;
 
 /**
+ * A person moved the event from the parking queue back onto the DLQ. The attempt budget and
+ * the age limit count from the newest replay; attempt numbers keep counting up.
+ */
+export const replayRecordSchema = z.object({
+  /** ISO 8601 time of the replay. */
+  at: z.string(),
+  /** Who replayed it (an operator name or the OS user). */
+  actor: z.string(),
+  /** Why it had been parked. */
+  parkReason: z.string().optional(),
+  /** The newest attempt number at the time of the replay (0 if none). */
+  attemptsBefore: z.number().int().nonnegative(),
+});
+export type ReplayRecord = z.infer<typeof replayRecordSchema>;
+
+/**
  * Everything the DLQ and the parking queue hold about one event: identity, topic, the
  * original body as UTF-8 text, and every attempt so far.
  */
@@ -45,6 +61,13 @@ export const dlqEnvelopeSchema = z.object({
   /** ISO 8601 time the receiver first accepted the event. */
   firstReceivedAt: z.string(),
   attempts: z.array(attemptRecordSchema),
+  /** Every replay from the parking queue, oldest first. */
+  replays: z.array(replayRecordSchema).optional(),
+  /**
+   * ISO 8601 time before which no try is made: how a delay longer than SQS's 900 s limit on
+   * `DelaySeconds` travels. A worker receiving the message earlier hides it again.
+   */
+  notBefore: z.string().optional(),
 });
 export type DlqEnvelope = z.infer<typeof dlqEnvelopeSchema>;
 
@@ -66,6 +89,22 @@ export function createEnvelope(event: NormalizedEvent, receivedAt: Date): DlqEnv
 /** The same envelope with one more attempt in its history. The input is not changed. */
 export function withAttempt(envelope: DlqEnvelope, attempt: AttemptRecord): DlqEnvelope {
   return { ...envelope, attempts: [...envelope.attempts, attempt] };
+}
+
+/** The newest replay, if any. */
+export function lastReplay(envelope: DlqEnvelope): ReplayRecord | undefined {
+  return envelope.replays?.[envelope.replays.length - 1];
+}
+
+/** Tries made since the newest replay (all tries if never replayed): what the budget counts. */
+export function attemptsInBudget(envelope: DlqEnvelope): number {
+  const made = lastAttempt(envelope)?.attempt ?? 0;
+  return made - (lastReplay(envelope)?.attemptsBefore ?? 0);
+}
+
+/** When the age limit starts counting: the newest replay, else first receipt. */
+export function ageClockStart(envelope: DlqEnvelope): Date {
+  return new Date(lastReplay(envelope)?.at ?? envelope.firstReceivedAt);
 }
 
 /** The newest attempt, if any. */

@@ -1,7 +1,9 @@
 export { canonicalJson } from './canonical-json';
 export {
+  ageClockStart,
   type AttemptOutcome,
   type AttemptRecord,
+  attemptsInBudget,
   createEnvelope,
   decodeEnvelope,
   type DlqEnvelope,
@@ -10,7 +12,9 @@ export {
   ENVELOPE_SCHEMA_VERSION,
   envelopeBody,
   lastAttempt,
+  lastReplay,
   nextAttemptNumber,
+  type ReplayRecord,
   withAttempt,
 } from './envelope';
 export { EnvelopeError, PayloadError, type PayloadErrorCode } from './errors';

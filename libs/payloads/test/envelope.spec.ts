@@ -1,4 +1,6 @@
 import {
+  ageClockStart,
+  attemptsInBudget,
   createEnvelope,
   decodeEnvelope,
   encodeEnvelope,
@@ -51,5 +53,33 @@ describe('envelope', () => {
   ])('rejects %s with a typed error', (_label, text, message) => {
     expect(() => decodeEnvelope(text)).toThrow(EnvelopeError);
     expect(() => decodeEnvelope(text)).toThrow(message);
+  });
+});
+
+describe('attempt budget and age clock', () => {
+  const attempt = (n: number) => ({
+    attempt: n,
+    at: '2026-01-02T00:00:00.000Z',
+    outcome: 'retryable' as const,
+    durationMs: 1,
+    by: 'dlq-worker' as const,
+  });
+
+  it('count from first receipt when never replayed', () => {
+    const envelope = withAttempt(withAttempt(sampleEnvelope(), attempt(1)), attempt(2));
+    expect(attemptsInBudget(envelope)).toBe(2);
+    expect(ageClockStart(envelope).toISOString()).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('count from the newest replay, with attempt numbers still rising', () => {
+    const replayed = {
+      ...withAttempt(withAttempt(sampleEnvelope(), attempt(1)), attempt(2)),
+      replays: [{ at: '2026-02-01T00:00:00.000Z', actor: 'ops', attemptsBefore: 2 }],
+    };
+    expect(attemptsInBudget(replayed)).toBe(0);
+    expect(nextAttemptNumber(replayed)).toBe(3);
+    expect(attemptsInBudget(withAttempt(replayed, attempt(3)))).toBe(1);
+    expect(ageClockStart(replayed).toISOString()).toBe('2026-02-01T00:00:00.000Z');
+    expect(decodeEnvelope(encodeEnvelope(replayed))).toEqual(replayed);
   });
 });
