@@ -1,4 +1,6 @@
 import {
+  type BatchResultErrorEntry,
+  ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -134,10 +136,10 @@ export class SqsQueue {
   }
 
   /**
-   * Sends up to 10 messages in one call. Resolves with the indexes that failed (empty when
+   * Sends up to 10 messages in one call. Resolves with the entries that failed (empty when
    * all were stored); the caller decides what to do with those.
    */
-  async sendBatch(messages: OutgoingMessage[]): Promise<Array<{ index: number; error: string }>> {
+  async sendBatch(messages: OutgoingMessage[]): Promise<BatchFailure[]> {
     if (messages.length === 0) return [];
     messages.forEach((message) => this.assertFits(message));
 
@@ -155,10 +157,7 @@ export class SqsQueue {
         { abortSignal: AbortSignal.timeout(this.sendTimeoutMs) },
       ),
     );
-    return (output.Failed ?? []).map((failure) => ({
-      index: Number(failure.Id),
-      error: `${failure.Code ?? 'unknown'}: ${failure.Message ?? ''}`.trim(),
-    }));
+    return (output.Failed ?? []).map(toBatchFailure);
   }
 
   /** Long-polls for messages. Resolves with an empty list when the wait ends or is aborted. */
@@ -200,8 +199,8 @@ export class SqsQueue {
     );
   }
 
-  /** Deletes up to 10 messages. Resolves with the receipt handles SQS did not delete. */
-  async deleteBatch(receiptHandles: string[]): Promise<Array<{ receiptHandle: string; error: string }>> {
+  /** Deletes up to 10 messages. Resolves with the entries SQS did not delete. */
+  async deleteBatch(receiptHandles: string[]): Promise<Array<BatchFailure & { receiptHandle: string }>> {
     if (receiptHandles.length === 0) return [];
     const output = await call(this.name, 'delete a batch from', () =>
       this.client.send(
@@ -212,9 +211,29 @@ export class SqsQueue {
       ),
     );
     return (output.Failed ?? []).map((failure) => ({
+      ...toBatchFailure(failure),
       receiptHandle: receiptHandles[Number(failure.Id)],
-      error: `${failure.Code ?? 'unknown'}: ${failure.Message ?? ''}`.trim(),
     }));
+  }
+
+  /** Changes the visibility of up to 10 messages. Resolves with the entries that failed. */
+  async changeVisibilityBatch(
+    entries: Array<{ receiptHandle: string; seconds: number }>,
+  ): Promise<BatchFailure[]> {
+    if (entries.length === 0) return [];
+    const output = await call(this.name, 'change visibility in', () =>
+      this.client.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: this.url,
+          Entries: entries.map((entry, index) => ({
+            Id: String(index),
+            ReceiptHandle: entry.receiptHandle,
+            VisibilityTimeout: entry.seconds,
+          })),
+        }),
+      ),
+    );
+    return (output.Failed ?? []).map(toBatchFailure);
   }
 
   /** Makes a received message visible again after `seconds` (0 releases it at once). */
@@ -257,7 +276,8 @@ export class SqsQueue {
     };
   }
 
-  private assertFits(message: OutgoingMessage): void {
+  /** Throws {@link MessageTooLargeError} when the message cannot fit on this queue. */
+  assertFits(message: OutgoingMessage): void {
     const size = SqsQueue.sizeOf(message);
     if (size > this.maxMessageBytes) {
       this.logger.warn('message too large for queue', {
@@ -269,6 +289,28 @@ export class SqsQueue {
       throw new MessageTooLargeError(this.name, size, this.maxMessageBytes);
     }
   }
+}
+
+/** One entry of a batch call that SQS did not carry out. */
+export interface BatchFailure {
+  /** Position of the entry in the batch. */
+  index: number;
+  /** SQS's error code, e.g. `ReceiptHandleIsInvalid`. */
+  code: string;
+  /** `true` when the request itself was wrong; repeating it will not help. */
+  senderFault: boolean;
+  /** Code and message as one line. */
+  error: string;
+}
+
+function toBatchFailure(failure: BatchResultErrorEntry): BatchFailure {
+  const code = failure.Code ?? 'unknown';
+  return {
+    index: Number(failure.Id),
+    code,
+    senderFault: failure.SenderFault ?? false,
+    error: `${code}: ${failure.Message ?? ''}`.trim(),
+  };
 }
 
 function toAttributes(message: OutgoingMessage): Record<string, MessageAttributeValue> {
