@@ -41,6 +41,8 @@ export interface ReceivedMessage {
   body: string;
   /** How many times SQS has handed this message out, this time included. */
   receiveCount: number;
+  /** When the message was sent to this queue (SQS's `SentTimestamp`). */
+  sentAt: Date;
   /** String message attributes, e.g. `event_id`, `topic`, `attempt`. */
   attributes: Record<string, string>;
 }
@@ -170,7 +172,7 @@ export class SqsQueue {
           MaxNumberOfMessages: options.maxMessages ?? 10,
           WaitTimeSeconds: options.waitTimeSeconds ?? 20,
           VisibilityTimeout: options.visibilityTimeoutSeconds,
-          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+          MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
           MessageAttributeNames: ['All'],
         }),
         { abortSignal: options.signal },
@@ -180,6 +182,7 @@ export class SqsQueue {
         receiptHandle: message.ReceiptHandle ?? '',
         body: message.Body ?? '',
         receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
+        sentAt: new Date(Number(message.Attributes?.SentTimestamp ?? Date.now())),
         attributes: Object.fromEntries(
           Object.entries(message.MessageAttributes ?? {}).map(([key, value]) => [
             key,

@@ -22,6 +22,19 @@ describe('SqsQueue against a local SQS server', () => {
     expect(message.attributes).toEqual({ event_id: 'evt-1', topic: 'a.b', attempt: '2' });
   });
 
+  it('tells when each message was sent to the queue', async () => {
+    const { dlq } = await freshQueues(client);
+    const before = Date.now();
+
+    await dlq.send({ body: 'stamped' });
+    const [message] = await dlq.receive({ waitTimeSeconds: 1 });
+
+    // SQS stamps whole milliseconds on its own clock; allow a little skew either way.
+    expect(message.sentAt).toBeInstanceOf(Date);
+    expect(message.sentAt.getTime()).toBeGreaterThanOrEqual(before - 5_000);
+    expect(message.sentAt.getTime()).toBeLessThanOrEqual(Date.now() + 5_000);
+  });
+
   it('creates queues with 14-day retention', async () => {
     const { dlq } = await freshQueues(client);
     const attributes = await dlq.attributes(['MessageRetentionPeriod']);
