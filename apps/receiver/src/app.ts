@@ -23,6 +23,12 @@ export interface ReceiverDeps {
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
+/**
+ * Reserved for `genesys-admin genesys test-fire`, which makes Genesys call the receiver to
+ * prove the path works. Answered 200 and dropped, so a test never reaches the downstream.
+ */
+export const PROBE_TOPIC = 'genesys-admin.probe';
+
 export function createReceiverApp(deps: ReceiverDeps): express.Express {
   const { settings, logger } = deps;
   const health = deps.health ?? {};
@@ -69,6 +75,18 @@ export function createReceiverApp(deps: ReceiverDeps): express.Express {
         duration_ms: elapsed(started),
       });
       res.status(400).json({ error: error.code, message: error.message });
+      return;
+    }
+
+    if (event.topic === PROBE_TOPIC) {
+      logger.info('webhook', {
+        event_id: event.eventId,
+        topic: event.topic,
+        outcome: 'probe',
+        http_status: 200,
+        duration_ms: elapsed(started),
+      });
+      res.status(200).json({ status: 'probe', eventId: event.eventId });
       return;
     }
 

@@ -105,6 +105,28 @@ describe('receiver', () => {
     }
   });
 
+  it('answers a genesys-admin probe 200 without forwarding or queueing it', async () => {
+    downstream.respondWith(503);
+    const body = JSON.stringify({ probe: true, sentBy: 'genesys-admin' });
+
+    const byRoute = await post(body, '/webhooks/genesys/genesys-admin.probe');
+    const byHeader = await request(app())
+      .post('/webhooks/genesys')
+      .set('content-type', 'application/json')
+      .set('x-genesys-topic', 'genesys-admin.probe')
+      .send(body);
+
+    for (const response of [byRoute, byHeader]) {
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ status: 'probe' });
+    }
+    expect(downstream.calls).toEqual([]);
+    expect(await receiveAll(dlq)).toEqual([]);
+    expect(logLines.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({ outcome: 'probe', topic: 'genesys-admin.probe', http_status: 200 }),
+    );
+  });
+
   it('stores a downstream 4xx as permanent, for the worker to park without retrying', async () => {
     downstream.respondWith(422);
 
