@@ -20,7 +20,7 @@ export function retryDelaySeconds(
 
   if (retryAfterSeconds !== undefined) return clamp(retryAfterSeconds);
 
-  const exponent = Math.max(0, nextAttempt - 2);
+  const exponent = Math.min(Math.max(0, nextAttempt - 2), 30);
   const ceiling = Math.min(max, base * 2 ** exponent);
   return clamp(ceiling / 2 + (random() * ceiling) / 2);
 }

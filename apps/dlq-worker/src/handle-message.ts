@@ -1,4 +1,4 @@
-import { attemptDelivery, type DeliveryResult, toAttemptRecord } from '@webhook-dlq/delivery';
+import { type DeliveryResult, toAttemptRecord } from '@webhook-dlq/delivery';
 import {
   decodeEnvelope,
   type DlqEnvelope,
@@ -9,39 +9,65 @@ import {
   nextAttemptNumber,
   withAttempt,
 } from '@webhook-dlq/payloads';
-import type { OutgoingMessage, ReceivedMessage } from '@webhook-dlq/sqs';
-import { decide, type Decision, type ParkReason, type RetryPolicy } from './decide';
+import {
+  MAX_DELAY_SECONDS,
+  type OutgoingMessage,
+  ReceiptExpiredError,
+  type ReceivedMessage,
+} from '@webhook-dlq/sqs';
+import { decide, type Decision, type ParkReason, type RetryPolicy, type Situation } from './decide';
+import { type DownstreamGate, isNotStarted } from './downstream-gate';
+import { startHeartbeat } from './heartbeat';
+import type { RecentDeliveries } from './recent-deliveries';
 
-/** The queue calls the handler makes. {@link SqsQueue} provides them. */
+/** SQS's longest visibility timeout: the longest a held message can stay hidden in one step. */
+const MAX_VISIBILITY_SECONDS = 43_200;
+
+/** The queue calls the handler makes; {@link BatchingQueue} provides them. */
 export interface QueueOps {
-  send(message: OutgoingMessage): Promise<string>;
+  send(message: OutgoingMessage): Promise<unknown>;
   delete(receiptHandle: string): Promise<void>;
+  changeVisibility(receiptHandle: string, seconds: number): Promise<void>;
 }
 
 export interface HandlerDeps {
   dlq: QueueOps;
   parked: Pick<QueueOps, 'send'>;
+  gate: Pick<DownstreamGate, 'deliver'>;
+  recent: RecentDeliveries;
   downstreamUrl: string;
   downstreamTimeoutMs: number;
   policy: RetryPolicy;
+  visibilityTimeoutSeconds: number;
+  breakerCooldownSeconds: number;
+  /** Aborts deliveries still running when the shutdown grace period ends. */
+  interrupt: AbortSignal;
+  onHeartbeatFailure: (message: ReceivedMessage, error: unknown) => void;
 }
 
-/** What handling one message came to, for its log line. */
+/** What handling one message came to, for its log line and metrics. */
 export interface HandledMessage {
-  outcome: 'delivered' | 'retry_scheduled' | 'parked';
+  outcome: 'delivered' | 'duplicate' | 'retry_scheduled' | 'parked' | 'held';
   eventId?: string;
   topic?: string;
   attempt?: number;
   parkReason?: ParkReason;
+  /** Delay before the next try, for `retry_scheduled`. */
   delaySeconds?: number;
+  /** How long the message stays hidden, and why, for `held`. */
+  holdSeconds?: number;
+  holdReason?: string;
   delivery?: DeliveryResult;
+  /** The delete was refused because the receipt expired: another worker may handle it too. */
+  possibleDuplicate?: boolean;
 }
 
 /**
- * Handles one DLQ message to the end: decode, maybe deliver, then settle it as the decision
- * says. Settling always sends first and deletes after, so a crash in between leaves a
- * duplicate (same Idempotency-Key), never a loss. A queue error is thrown and the message
- * is left on the DLQ to come back after its visibility timeout.
+ * Handles one DLQ message to the end: decode, maybe deliver, then settle it as
+ * {@link decide} says. The visibility heartbeat runs until settling starts. Settling sends
+ * first and deletes after, so a crash in between leaves a duplicate (same Idempotency-Key),
+ * never a loss. A failed queue call is thrown: the message stays on the DLQ and comes back
+ * after its visibility timeout.
  */
 export async function handleMessage(
   message: ReceivedMessage,
@@ -52,25 +78,20 @@ export async function handleMessage(
     envelope = decodeEnvelope(message.body);
   } catch (error) {
     if (!(error instanceof EnvelopeError)) throw error;
-    await parkUnreadable(message, error, deps);
-    return { outcome: 'parked', parkReason: 'unreadable' };
+    return parkUnreadable(message, error, deps);
   }
 
-  let decision = decide(envelope, 'received', deps.policy);
+  const stopHeartbeat = startHeartbeat(
+    (seconds) => deps.dlq.changeVisibility(message.receiptHandle, seconds),
+    deps.visibilityTimeoutSeconds,
+    (error) => deps.onHeartbeatFailure(message, error),
+  );
+  let decision: Decision;
   let delivery: DeliveryResult | undefined;
-  if (decision.action === 'deliver') {
-    const attempt = nextAttemptNumber(envelope);
-    delivery = await attemptDelivery({
-      url: deps.downstreamUrl,
-      body: envelopeBody(envelope),
-      contentType: envelope.contentType,
-      eventId: envelope.eventId,
-      topic: envelope.topic,
-      attempt,
-      timeoutMs: deps.downstreamTimeoutMs,
-    });
-    envelope = withAttempt(envelope, toAttemptRecord(delivery, attempt, 'dlq-worker'));
-    decision = decide(envelope, 'attempted', deps.policy);
+  try {
+    ({ envelope, decision, delivery } = await tryOnce(envelope, deps));
+  } finally {
+    stopHeartbeat();
   }
 
   const settled = await settle(message, envelope, decision, deps);
@@ -83,35 +104,102 @@ export async function handleMessage(
   };
 }
 
+/** Decides on the received envelope and, if that says deliver, makes one try and decides again. */
+async function tryOnce(envelope: DlqEnvelope, deps: HandlerDeps) {
+  const received: Situation = {
+    kind: 'received',
+    now: new Date(),
+    deliveredRecently: deps.recent.has(envelope.eventId),
+  };
+  const first = decide(envelope, received, deps.policy);
+  if (first.action !== 'deliver') return { envelope, decision: first, delivery: undefined };
+
+  const attempt = nextAttemptNumber(envelope);
+  const result = await deps.gate.deliver({
+    url: deps.downstreamUrl,
+    body: envelopeBody(envelope),
+    contentType: envelope.contentType,
+    eventId: envelope.eventId,
+    topic: envelope.topic,
+    attempt,
+    timeoutMs: deps.downstreamTimeoutMs,
+    signal: deps.interrupt,
+  });
+
+  if (isNotStarted(result)) {
+    const retryInSeconds = result.notStarted === 'shutdown' ? 0 : deps.breakerCooldownSeconds;
+    const situation: Situation = { kind: 'not_attempted', reason: result.notStarted, retryInSeconds };
+    return { envelope, decision: decide(envelope, situation, deps.policy), delivery: undefined };
+  }
+  if (deps.interrupt.aborted && result.outcome !== 'delivered') {
+    // Cut short by shutdown: not the downstream's fault, so it does not count as a try.
+    const situation: Situation = { kind: 'not_attempted', reason: 'shutdown', retryInSeconds: 0 };
+    return { envelope, decision: decide(envelope, situation, deps.policy), delivery: undefined };
+  }
+
+  if (result.outcome === 'delivered') deps.recent.remember(envelope.eventId);
+  const tried = withAttempt(envelope, toAttemptRecord(result, attempt, 'dlq-worker'));
+  const decision = decide(tried, { kind: 'attempted', now: new Date() }, deps.policy);
+  return { envelope: tried, decision, delivery: result };
+}
+
 async function settle(
   message: ReceivedMessage,
   envelope: DlqEnvelope,
   decision: Decision,
   deps: HandlerDeps,
-): Promise<Pick<HandledMessage, 'outcome' | 'parkReason' | 'delaySeconds'>> {
+): Promise<Omit<HandledMessage, 'eventId' | 'topic' | 'attempt' | 'delivery'>> {
   const identity = {
-    body: encodeEnvelope(envelope),
     eventId: envelope.eventId,
     topic: envelope.topic,
     attempt: lastAttempt(envelope)?.attempt,
   };
 
   switch (decision.action) {
-    case 'delete':
-      await deps.dlq.delete(message.receiptHandle);
-      return { outcome: 'delivered' };
-    case 'retry':
+    case 'delete': {
+      const possibleDuplicate = await deleteReceived(message, deps);
+      return { outcome: decision.reason === 'duplicate' ? 'duplicate' : 'delivered', possibleDuplicate };
+    }
+    case 'retry': {
+      // Past SQS's 900 s DelaySeconds limit, the rest of the wait travels as notBefore.
+      const delaySeconds = Math.min(decision.delaySeconds, MAX_DELAY_SECONDS);
+      const notBefore =
+        decision.delaySeconds > MAX_DELAY_SECONDS
+          ? new Date(Date.now() + decision.delaySeconds * 1000).toISOString()
+          : undefined;
       // A queued message cannot be edited: the history travels on a new copy.
-      await deps.dlq.send({ ...identity, delaySeconds: decision.delaySeconds });
-      await deps.dlq.delete(message.receiptHandle);
-      return { outcome: 'retry_scheduled', delaySeconds: decision.delaySeconds };
-    case 'park':
-      await deps.parked.send({ ...identity, attributes: { park_reason: decision.reason } });
-      await deps.dlq.delete(message.receiptHandle);
-      return { outcome: 'parked', parkReason: decision.reason };
+      await deps.dlq.send({ ...identity, body: encodeEnvelope({ ...envelope, notBefore }), delaySeconds });
+      const possibleDuplicate = await deleteReceived(message, deps);
+      return { outcome: 'retry_scheduled', delaySeconds: decision.delaySeconds, possibleDuplicate };
+    }
+    case 'park': {
+      await deps.parked.send({
+        ...identity,
+        body: encodeEnvelope(envelope),
+        attributes: { park_reason: decision.reason },
+      });
+      const possibleDuplicate = await deleteReceived(message, deps);
+      return { outcome: 'parked', parkReason: decision.reason, possibleDuplicate };
+    }
+    case 'hold': {
+      const seconds = Math.min(decision.seconds, MAX_VISIBILITY_SECONDS);
+      await deps.dlq.changeVisibility(message.receiptHandle, seconds);
+      return { outcome: 'held', holdSeconds: seconds, holdReason: decision.reason };
+    }
     case 'deliver':
-      // decide() answers `deliver` only before a try, and handleMessage always tries then.
-      throw new Error('a delivered message cannot be settled as deliver');
+      // decide() answers `deliver` only to a received message, and tryOnce always tries then.
+      throw new Error('a message cannot be settled as deliver');
+  }
+}
+
+/** Deletes the received copy. Resolves `true` when SQS refused because the receipt expired. */
+async function deleteReceived(message: ReceivedMessage, deps: HandlerDeps): Promise<boolean> {
+  try {
+    await deps.dlq.delete(message.receiptHandle);
+    return false;
+  } catch (error) {
+    if (error instanceof ReceiptExpiredError) return true;
+    throw error;
   }
 }
 
@@ -119,7 +207,7 @@ async function parkUnreadable(
   message: ReceivedMessage,
   error: EnvelopeError,
   deps: HandlerDeps,
-): Promise<void> {
+): Promise<HandledMessage> {
   await deps.parked.send({
     body: message.body,
     eventId: message.attributes.event_id,
@@ -130,5 +218,12 @@ async function parkUnreadable(
       original_message_id: message.messageId,
     },
   });
-  await deps.dlq.delete(message.receiptHandle);
+  const possibleDuplicate = await deleteReceived(message, deps);
+  return {
+    outcome: 'parked',
+    parkReason: 'unreadable',
+    eventId: message.attributes.event_id,
+    topic: message.attributes.topic,
+    possibleDuplicate,
+  };
 }

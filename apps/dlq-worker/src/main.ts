@@ -1,20 +1,23 @@
 import type { AddressInfo } from 'node:net';
 import { closeHttpServer, ConfigError, createLogger, retryUntilReady } from '@webhook-dlq/runtime';
-import { createSqsClient, SqsQueue } from '@webhook-dlq/sqs';
+import { BatchingQueue, createSqsClient, SqsQueue } from '@webhook-dlq/sqs';
 import { loadWorkerConfig } from './config';
+import { DownstreamGate } from './downstream-gate';
 import { createHealthServer } from './health-server';
+import { WorkerMetrics } from './metrics';
 import { DlqWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const logger = createLogger({ service: 'dlq-worker', level: config.LOG_LEVEL });
+  const metrics = new WorkerMetrics();
 
   // Set once both queues are resolved; health and shutdown read it before that too.
   const running: { worker?: DlqWorker } = {};
-  const health = createHealthServer(() => ({
-    queuesResolved: running.worker !== undefined,
-    ...(running.worker?.status() ?? { running: false, inFlight: 0, handled: 0 }),
-  }));
+  const health = createHealthServer(
+    () => ({ queuesResolved: running.worker !== undefined, ...running.worker?.status() }),
+    metrics.registry,
+  );
   await new Promise<void>((resolve, reject) => {
     health.once('error', reject);
     health.listen(config.HEALTH_PORT, config.HOST, resolve);
@@ -52,21 +55,38 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const worker = new DlqWorker({
-    dlq,
-    parked,
-    logger,
-    downstreamUrl: config.DOWNSTREAM_URL,
-    downstreamTimeoutMs: config.DOWNSTREAM_TIMEOUT_MS,
-    maxInFlight: config.MAX_IN_FLIGHT,
-    visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS,
-    waitTimeSeconds: config.WAIT_TIME_SECONDS,
-    policy: {
-      maxAttempts: config.MAX_ATTEMPTS,
-      baseDelaySeconds: config.RETRY_BASE_DELAY_SECONDS,
-      maxDelaySeconds: config.RETRY_MAX_DELAY_SECONDS,
-    },
+  const batching = { lingerMs: config.BATCH_LINGER_MS };
+  const gate = new DownstreamGate({
+    maxRps: config.DOWNSTREAM_MAX_RPS,
+    breakerErrorPercent: config.BREAKER_ERROR_PERCENT,
+    breakerMinRequests: config.BREAKER_MIN_REQUESTS,
+    breakerWindowSeconds: config.BREAKER_WINDOW_SECONDS,
+    breakerCooldownSeconds: config.BREAKER_COOLDOWN_SECONDS,
   });
+  const worker = new DlqWorker(
+    {
+      downstreamUrl: config.DOWNSTREAM_URL,
+      downstreamTimeoutMs: config.DOWNSTREAM_TIMEOUT_MS,
+      maxInFlight: config.MAX_IN_FLIGHT,
+      visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS,
+      waitTimeSeconds: config.WAIT_TIME_SECONDS,
+      dedupWindowSeconds: config.DEDUP_WINDOW_SECONDS,
+      policy: {
+        maxAttempts: config.MAX_ATTEMPTS,
+        maxEventAgeSeconds: config.MAX_EVENT_AGE_SECONDS,
+        baseDelaySeconds: config.RETRY_BASE_DELAY_SECONDS,
+        maxDelaySeconds: config.RETRY_MAX_DELAY_SECONDS,
+      },
+    },
+    {
+      source: dlq,
+      dlq: new BatchingQueue(dlq, batching),
+      parked: new BatchingQueue(parked, batching),
+      gate,
+      metrics,
+      logger,
+    },
+  );
   running.worker = worker;
   worker.start();
   logger.info('dlq-worker polling', {
@@ -75,6 +95,7 @@ async function main(): Promise<void> {
     downstream: new URL(config.DOWNSTREAM_URL).origin,
     max_in_flight: config.MAX_IN_FLIGHT,
     max_attempts: config.MAX_ATTEMPTS,
+    downstream_max_rps: config.DOWNSTREAM_MAX_RPS || 'off',
     health: `http://${config.HOST}:${(health.address() as AddressInfo).port}/healthz`,
     sqs_endpoint: config.SQS_ENDPOINT ?? 'AWS',
   });

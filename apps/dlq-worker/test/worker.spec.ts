@@ -9,8 +9,10 @@ import {
   type AttemptRecord,
 } from '@webhook-dlq/payloads';
 import { createLogger } from '@webhook-dlq/runtime';
-import type { SqsQueue } from '@webhook-dlq/sqs';
-import { DlqWorker, type WorkerDeps } from '../src/worker';
+import { BatchingQueue, type ReceiveOptions, type SqsQueue } from '@webhook-dlq/sqs';
+import { DownstreamGate, type GateSettings } from '../src/downstream-gate';
+import { WorkerMetrics } from '../src/metrics';
+import { DlqWorker, type WorkerResources, type WorkerSettings } from '../src/worker';
 import { TestDownstream } from '../../../tools/testing/downstream';
 import { eventually, freshQueues, receiveAll, testSqsClient } from '../../../tools/testing/sqs-kit';
 import { allSampleRequests } from '../../../test-fixtures/genesys/samples';
@@ -44,23 +46,54 @@ describe('dlq-worker against a local SQS server and a real downstream', () => {
   let worker: DlqWorker | undefined;
   let logLines: Array<Record<string, unknown>>;
 
-  function startWorker(overrides: Partial<WorkerDeps> = {}) {
+  let receiveCalls: number;
+  let metrics: WorkerMetrics;
+
+  interface Overrides extends Partial<WorkerSettings> {
+    gate?: Partial<GateSettings>;
+    resources?: Partial<WorkerResources>;
+  }
+
+  function startWorker(overrides: Overrides = {}) {
+    const { gate: gateOverrides, resources, ...settings } = overrides;
     const stream = new PassThrough();
     stream.on('data', (chunk: Buffer) =>
       logLines.push(...chunk.toString().trim().split('\n').map((line) => JSON.parse(line))),
     );
-    worker = new DlqWorker({
-      dlq,
-      parked,
-      logger: createLogger({ service: 'dlq-worker', level: 'info', stream }),
-      downstreamUrl: downstream.url,
-      downstreamTimeoutMs: 2000,
-      maxInFlight: 8,
-      visibilityTimeoutSeconds: 30,
-      waitTimeSeconds: 1,
-      policy: { maxAttempts: 8, baseDelaySeconds: 0, maxDelaySeconds: 0 },
-      ...overrides,
-    });
+    metrics = new WorkerMetrics();
+    worker = new DlqWorker(
+      {
+        downstreamUrl: downstream.url,
+        downstreamTimeoutMs: 2000,
+        maxInFlight: 8,
+        visibilityTimeoutSeconds: 30,
+        waitTimeSeconds: 1,
+        dedupWindowSeconds: 600,
+        policy: { maxAttempts: 8, maxEventAgeSeconds: 3600, baseDelaySeconds: 0, maxDelaySeconds: 0 },
+        ...settings,
+      },
+      {
+        source: {
+          receive: (options: ReceiveOptions) => {
+            receiveCalls += 1;
+            return dlq.receive(options);
+          },
+        },
+        dlq: new BatchingQueue(dlq),
+        parked: new BatchingQueue(parked),
+        gate: new DownstreamGate({
+          maxRps: 0,
+          breakerErrorPercent: 50,
+          breakerMinRequests: 1000,
+          breakerWindowSeconds: 30,
+          breakerCooldownSeconds: 30,
+          ...gateOverrides,
+        }),
+        metrics,
+        logger: createLogger({ service: 'dlq-worker', level: 'info', stream }),
+        ...resources,
+      },
+    );
     worker.start();
     return worker;
   }
@@ -71,6 +104,7 @@ describe('dlq-worker against a local SQS server and a real downstream', () => {
     downstream = await TestDownstream.start();
     ({ dlq, parked } = await freshQueues(client));
     logLines = [];
+    receiveCalls = 0;
   });
 
   afterEach(async () => {
@@ -103,11 +137,11 @@ describe('dlq-worker against a local SQS server and a real downstream', () => {
     downstream.respondWith({ status: 503, headers: { 'retry-after': '1' } });
     const event = await enqueueAsReceiver(dlq, allSampleRequests()[0].body);
 
-    startWorker({ policy: { maxAttempts: 8, baseDelaySeconds: 1, maxDelaySeconds: 900 } });
+    startWorker({ policy: { maxAttempts: 8, maxEventAgeSeconds: 3600, baseDelaySeconds: 1, maxDelaySeconds: 900 } });
     await eventually(() => handledLines().length, (n) => n >= 1);
     await worker!.stop(5000);
 
-    expect(handledLines()[0]).toMatchObject({ outcome: 'retry_scheduled', delay_seconds: 1, attempt: 2 });
+    expect(handledLines()[0]).toMatchObject({ outcome: 'retry_scheduled', next_delay_seconds: 1, attempt: 2 });
     expect((await dlq.depth()).delayed + (await dlq.depth()).visible).toBe(1);
     const [message] = await eventually(() => receiveAll(dlq), (all) => all.length === 1, 5000);
     const envelope = decodeEnvelope(message.body);
@@ -174,7 +208,7 @@ describe('dlq-worker against a local SQS server and a real downstream', () => {
     downstream.respondWith(500);
     const event = await enqueueAsReceiver(dlq, allSampleRequests()[2].body);
 
-    startWorker({ policy: { maxAttempts: 4, baseDelaySeconds: 0, maxDelaySeconds: 0 } });
+    startWorker({ policy: { maxAttempts: 4, maxEventAgeSeconds: 3600, baseDelaySeconds: 0, maxDelaySeconds: 0 } });
     await eventually(() => handledLines().some((l) => l.outcome === 'parked'), Boolean);
 
     expect(downstream.callsFor(event.eventId)).toHaveLength(3);
@@ -215,9 +249,9 @@ describe('dlq-worker against a local SQS server and a real downstream', () => {
     const failingParked = { send: () => Promise.reject(new Error('parking queue unavailable')) };
 
     startWorker({
-      parked: failingParked,
+      resources: { parked: failingParked },
       visibilityTimeoutSeconds: 30,
-      policy: { maxAttempts: 2, baseDelaySeconds: 0, maxDelaySeconds: 0 },
+      policy: { maxAttempts: 2, maxEventAgeSeconds: 3600, baseDelaySeconds: 0, maxDelaySeconds: 0 },
     });
     await eventually(() => logLines.some((l) => l.outcome === 'left_on_queue'), Boolean);
     await worker!.stop(5000);
