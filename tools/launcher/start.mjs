@@ -1,0 +1,300 @@
+// `npm start`: the whole pipeline on this machine, each part in its own process as in
+// production. The root script builds the apps first; this file builds nothing.
+//
+//   SQS server   tools/sqs-server (in memory) unless SQS_ENDPOINT names one
+//   downstream   tools/sample-downstream unless DOWNSTREAM_URL names the real one
+//   receiver     dist/apps/receiver/main.js
+//   dlq-worker   dist/apps/dlq-worker/main.js
+//
+// Ctrl+C stops the apps first, then what they depend on. A part that dies on its own stops
+// the rest and the launcher exits 1.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { complain, Part, say } from './parts.mjs';
+import { createClient, ensureQueues, MAX_RECEIVE_COUNT } from './queues.mjs';
+import { readLiveState, removeOwnState, STATE_FILE, writeState } from './state.mjs';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const READY_DEADLINE_MS = 30_000;
+const STOP_GRACE_MS = 30_000;
+const APPS = ['receiver', 'dlq-worker'];
+
+const env = process.env;
+const settings = {
+  dlqName: env.DLQ_QUEUE_NAME || 'genesys-webhook-dlq',
+  parkingName: env.PARKING_QUEUE_NAME || 'genesys-webhook-parked',
+  receiverPort: env.PORT || '8080',
+  receiverHost: env.HOST || '127.0.0.1',
+  healthPort: env.HEALTH_PORT || '8081',
+  localSqsPort: env.LOCAL_SQS_PORT || '9324',
+  region: env.AWS_REGION || 'us-east-1',
+};
+
+/** Every part started, in start order. */
+const parts = [];
+let running = false;
+let stopping;
+let firstSignalAt = 0;
+
+function addPart(part) {
+  parts.push(part);
+  // Started while a Ctrl+C was already stopping the others: it goes at once.
+  if (stopping) part.kill();
+  part.exited.then(() => {
+    // While starting, main() reports a part that dies; once running, this does.
+    if (running && !stopping) {
+      complain(`${part.name} ${part.describeExit()} unexpectedly; stopping the rest`);
+      void shutdown(1);
+    }
+  });
+  return part;
+}
+
+function shutdown(exitCode) {
+  stopping ??= (async () => {
+    const apps = parts.filter((part) => APPS.includes(part.name));
+    const services = parts.filter((part) => !APPS.includes(part.name));
+    await Promise.all(apps.map((part) => part.stop(STOP_GRACE_MS)));
+    await Promise.all(services.map((part) => part.stop(STOP_GRACE_MS)));
+    removeOwnState();
+    if (parts.length > 0) say('every part has stopped');
+    process.exit(exitCode);
+  })();
+  return stopping;
+}
+
+function onSignal(signal) {
+  if (!stopping) {
+    firstSignalAt = Date.now();
+    say(`${signal}: stopping every part (press Ctrl+C again to kill them at once)`);
+    void shutdown(0);
+    return;
+  }
+  // One keypress can arrive twice, from the terminal and from npm passing it on.
+  if (Date.now() - firstSignalAt < 1000) return;
+  complain('killing every part now');
+  parts.forEach((part) => part.kill());
+}
+
+async function startSqs() {
+  if (env.SQS_ENDPOINT) {
+    say(
+      `using the SQS server at ${new URL(env.SQS_ENDPOINT).origin} (SQS_ENDPOINT), with ` +
+        'credentials from the AWS SDK default chain (AWS_ACCESS_KEY_ID, a profile, ...)',
+    );
+    return { endpoint: env.SQS_ENDPOINT, embedded: false, childEnv: {} };
+  }
+
+  const part = addPart(
+    new Part('sqs-server', {
+      script: join(ROOT, 'tools', 'sqs-server', 'serve.mjs'),
+      args: ['--port', settings.localSqsPort, '--exit-with-stdin'],
+      cwd: ROOT,
+      env,
+    }),
+  );
+  let endpoint;
+  try {
+    ({ endpoint } = await part.firstJsonLine(15_000));
+  } catch (error) {
+    throw new Error(
+      `the local SQS server did not start (is port ${settings.localSqsPort} taken? ` +
+        'set LOCAL_SQS_PORT, or SQS_ENDPOINT to use a server of your own)',
+      { cause: error },
+    );
+  }
+  say(`local SQS server (in memory) at ${endpoint}`);
+  return {
+    endpoint,
+    embedded: true,
+    // Only the local server accepts these; a user's own values win.
+    childEnv: {
+      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID || 'local',
+      AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY || 'local',
+      AWS_REGION: settings.region,
+    },
+  };
+}
+
+async function startDownstream() {
+  if (env.DOWNSTREAM_URL) {
+    say(`delivering to ${new URL(env.DOWNSTREAM_URL).origin} (DOWNSTREAM_URL); no sample`);
+    return { url: env.DOWNSTREAM_URL, sample: false };
+  }
+
+  const part = addPart(
+    new Part('downstream', {
+      script: join(ROOT, 'tools', 'sample-downstream', 'server.mjs'),
+      args: ['--port', env.SAMPLE_DOWNSTREAM_PORT || '0', '--exit-with-stdin'],
+      cwd: ROOT,
+      env,
+    }),
+  );
+  const { url } = await part.firstJsonLine(10_000);
+  say(`sample downstream at ${url}`);
+  return { url, sample: true, controlUrl: new URL('/control', url).href };
+}
+
+function startApp(name, appEnv) {
+  return addPart(
+    new Part(name, {
+      script: join(ROOT, 'dist', 'apps', name, 'main.js'),
+      cwd: ROOT,
+      env: appEnv,
+      preloadExitWithParent: true,
+    }),
+  );
+}
+
+/** Polls `url` until it answers 200; fails when `deadline` passes or any part has died. */
+async function waitReady(part, url, deadline) {
+  let last = 'gave no answer';
+  while (Date.now() < deadline) {
+    const dead = parts.find((candidate) => !candidate.running);
+    if (dead) throw new Error(`${dead.name} ${dead.describeExit()} while starting`);
+
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const text = (await response.text()).slice(0, 200);
+      if (response.status === 200) return;
+      last = `answered ${response.status} ${text}`;
+    } catch (error) {
+      last = `could not be reached (${error.cause?.code ?? error.message})`;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  throw new Error(
+    `${part.name} did not become ready within ${READY_DEADLINE_MS / 1000} s: GET ${url} ${last}`,
+  );
+}
+
+/** Where to reach a server listening on `host` from this machine. */
+function reachableHost(host) {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function printGuide(state) {
+  const fixture =
+    'test-fixtures/genesys/eventbridge__v2.detail.events.conversation.ID.customer.end.json';
+  const rule = '-'.repeat(78);
+  const lines = [
+    rule,
+    'The pipeline is running.',
+    '',
+    'Send an event (from the repository root):',
+    `  curl -X POST ${state.webhookUrl} -H 'content-type: application/json' --data @${fixture}`,
+    '',
+  ];
+  if (state.downstreamControlUrl) {
+    const control = state.downstreamControlUrl;
+    lines.push(
+      'Make the sample downstream fail (events then wait on the DLQ), recover, see its calls:',
+      `  curl -X POST '${control}/fail?seconds=30'`,
+      `  curl -X POST ${control}/fail              (until told to recover)`,
+      `  curl -X POST ${control}/recover`,
+      `  curl ${control}/stats`,
+      '',
+      'A scripted run: npm run demo (in another terminal)',
+    );
+  } else {
+    lines.push('npm run demo needs the sample downstream: start without DOWNSTREAM_URL for it.');
+  }
+  lines.push(
+    `Readiness: ${state.receiverUrl}/readyz (receiver), ${state.workerHealthUrl}/readyz (worker)`,
+    `Queues: ${state.dlqQueueName} (DLQ), ${state.parkingQueueName} (parking) ` +
+      `on ${new URL(state.sqsEndpoint).origin}`,
+    'Stop everything: Ctrl+C',
+    rule,
+  );
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function main() {
+  const other = readLiveState();
+  if (other) throw new Error(`another npm start is running (pid ${other.pid}); stop it first`);
+  for (const app of APPS) {
+    const file = join('dist', 'apps', app, 'main.js');
+    if (!existsSync(join(ROOT, file))) {
+      throw new Error(`${file} is missing: run npm start, which builds the apps first`);
+    }
+  }
+
+  const sqs = await startSqs();
+  const client = createClient({ ...sqs, region: settings.region });
+  try {
+    await ensureQueues(client, settings, say);
+  } finally {
+    client.destroy();
+  }
+  say(
+    `queues ready: ${settings.dlqName} (DLQ, to ${settings.parkingName} after ` +
+      `${MAX_RECEIVE_COUNT} receives) and ${settings.parkingName} (parking)`,
+  );
+
+  const downstream = await startDownstream();
+  const appEnv = {
+    ...env,
+    ...sqs.childEnv,
+    DOWNSTREAM_URL: downstream.url,
+    SQS_ENDPOINT: sqs.endpoint,
+    DLQ_QUEUE_NAME: settings.dlqName,
+    // Both apps read HOST: the receiver for its endpoint, the worker for its health server.
+    HOST: settings.receiverHost,
+    // The AWS SDK warns about Node 20 once per process; the launcher has shown it already.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:
+      env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'true',
+  };
+  startApp('receiver', {
+    ...appEnv,
+    PORT: settings.receiverPort,
+  });
+  startApp('dlq-worker', {
+    ...appEnv,
+    PARKING_QUEUE_NAME: settings.parkingName,
+    HEALTH_PORT: settings.healthPort,
+    // Short waits between retries, so a local run shows redelivery within seconds.
+    RETRY_BASE_DELAY_SECONDS: env.RETRY_BASE_DELAY_SECONDS || '2',
+    RETRY_MAX_DELAY_SECONDS: env.RETRY_MAX_DELAY_SECONDS || '10',
+  });
+
+  const receiverUrl = `http://${reachableHost(settings.receiverHost)}:${settings.receiverPort}`;
+  const workerHealthUrl = `http://${reachableHost(settings.receiverHost)}:${settings.healthPort}`;
+  const deadline = Date.now() + READY_DEADLINE_MS;
+  const [receiver, worker] = parts.filter((part) => APPS.includes(part.name));
+  await Promise.all([
+    waitReady(receiver, `${receiverUrl}/readyz`, deadline),
+    waitReady(worker, `${workerHealthUrl}/readyz`, deadline),
+  ]);
+  // A Ctrl+C while starting: shutdown() is stopping the parts already.
+  if (stopping) return;
+
+  const state = {
+    receiverUrl,
+    webhookUrl: `${receiverUrl}/webhooks/genesys`,
+    workerHealthUrl,
+    sampleDownstream: downstream.sample,
+    // A real downstream's URL may carry a token: only the sample's is written down.
+    downstreamUrl: downstream.sample ? downstream.url : null,
+    downstreamControlUrl: downstream.controlUrl ?? null,
+    sqsEndpoint: sqs.endpoint,
+    embeddedSqs: sqs.embedded,
+    region: settings.region,
+    dlqQueueName: settings.dlqName,
+    parkingQueueName: settings.parkingName,
+  };
+  writeState(state);
+  running = true;
+  say(`state for npm run demo written to ${STATE_FILE}`);
+  printGuide(state);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, onSignal);
+
+main().catch((error) => {
+  if (stopping) return;
+  const causes = [];
+  for (let current = error; current; current = current.cause) causes.push(current.message);
+  complain(`could not start the pipeline: ${causes.join(': ')}`);
+  void shutdown(1);
+});
