@@ -106,10 +106,18 @@ async function control(state, path, method = 'POST') {
 
 /** Per event id, the downstream's calls since `since` (ms). */
 function callsSince(stats, since) {
+  return callsWhere(stats, (at) => at >= since);
+}
+
+function callsBefore(stats, since) {
+  return callsWhere(stats, (at) => at < since);
+}
+
+function callsWhere(stats, test) {
   const calls = new Map();
   for (const [eventId, entry] of Object.entries(stats.byEventId)) {
-    const recent = entry.attempts.filter((call) => Date.parse(call.at) >= since);
-    if (recent.length > 0) calls.set(eventId, recent);
+    const matching = entry.attempts.filter((call) => test(Date.parse(call.at)));
+    if (matching.length > 0) calls.set(eventId, matching);
   }
   return calls;
 }
@@ -152,7 +160,11 @@ async function waitForWorker(state, sqs, dlqUrl, ackedIds, since) {
   }
 }
 
-function outcomeOf(sent, calls, parkedIds) {
+/**
+ * What became of one posted event. `calls` are the downstream's calls since the demo began;
+ * `earlier` those before it, for events (the samples as published) posted by an earlier run.
+ */
+function outcomeOf(sent, calls, earlier, parkedIds) {
   if (sent.status !== 200 && sent.status !== 202) return 'not acknowledged';
   const delivered = deliveries(calls, sent.eventId);
   // A 200 the downstream has no record of is not counted as delivered.
@@ -162,6 +174,8 @@ function outcomeOf(sent, calls, parkedIds) {
     return attempt === 1 ? 'delivered' : `redelivered (attempt ${attempt})`;
   }
   if (parkedIds.has(sent.eventId)) return 'parked';
+  // The worker drops a copy of an event it delivered a short while ago (its dedup window).
+  if (deliveries(earlier, sent.eventId).length > 0) return 'delivered by an earlier run';
   return 'unsettled';
 }
 
@@ -215,21 +229,24 @@ async function main() {
   console.log(`Waiting (at most ${SETTLE_DEADLINE_MS / 1000} s) for the worker to deliver:`);
   const settled = await waitForWorker(state, sqs, dlqUrl, ackedIds, since);
 
-  const calls = callsSince(await control(state, '/stats', 'GET'), since);
+  const stats = await control(state, '/stats', 'GET');
+  const calls = callsSince(stats, since);
+  const earlier = callsBefore(stats, since);
   const parked = (await peekEvents(sqs, parkingUrl)).filter((message) => message.sentAt >= since);
   const parkedIds = new Set(parked.map((message) => message.eventId));
   const parkingDepth = await queueDepth(sqs, parkingUrl);
   sqs.destroy();
 
   console.log('\nEvent by event:');
-  const outcomes = sent.map((entry) => outcomeOf(entry, calls, parkedIds));
+  const outcomes = sent.map((entry) => outcomeOf(entry, calls, earlier, parkedIds));
   sent.forEach((entry, index) => {
-    const outcome = outcomes[index].padEnd(26);
+    const outcome = outcomes[index].padEnd(28);
     console.log(`  ${entry.label.padEnd(42)} ${outcome} ${shortId(entry.eventId)}`);
   });
 
   const count = (predicate) => outcomes.filter(predicate).length;
   const unsettled = count((outcome) => outcome === 'unsettled');
+  const earlierRun = count((outcome) => outcome === 'delivered by an earlier run');
   const lost = settled ? unsettled : 0;
   const rows = [
     ['events posted', sent.length],
@@ -240,12 +257,13 @@ async function main() {
     ['redelivered by the worker', count((outcome) => outcome.startsWith('redelivered'))],
     ['delivered more than once', ackedIds.filter((id) => deliveries(calls, id).length > 1).length],
     ['parked', count((outcome) => outcome === 'parked')],
+    ...(earlierRun > 0 ? [['dropped: delivered by an earlier run', earlierRun]] : []),
     ...(settled ? [] : [['still on the DLQ at the deadline', unsettled]]),
     ['lost', lost],
   ];
   console.log('\nSummary:');
   for (const [name, value] of rows) {
-    console.log(`  ${name.padEnd(34)} ${String(value).padStart(4)}`);
+    console.log(`  ${name.padEnd(40)} ${String(value).padStart(4)}`);
   }
   console.log(`  (the parking queue holds ${parkingDepth.total} messages in all)`);
 
@@ -254,7 +272,7 @@ async function main() {
     fail(`\nThe worker did not settle every event within ${SETTLE_DEADLINE_MS / 1000} s.`);
   }
   if (acked.length < sent.length) fail('\nSome events were not acknowledged; see above.');
-  console.log('\nEvery acknowledged event was delivered or parked.');
+  console.log('\nNothing lost: every acknowledged event reached the downstream or was parked.');
 }
 
 main().catch((error) => fail(`The demo failed: ${error.message}`));

@@ -191,7 +191,8 @@ function printGuide(state) {
     lines.push(
       'Make the sample downstream fail (events then wait on the DLQ), recover, see its calls:',
       `  curl -X POST '${control}/fail?seconds=30'`,
-      `  curl -X POST ${control}/fail              (until told to recover)`,
+      `  curl -X POST ${control}/fail`,
+      '    (without ?seconds= it fails until told to recover)',
       `  curl -X POST ${control}/recover`,
       `  curl ${control}/stats`,
       '',
@@ -256,6 +257,7 @@ async function main() {
     // Short waits between retries, so a local run shows redelivery within seconds.
     RETRY_BASE_DELAY_SECONDS: env.RETRY_BASE_DELAY_SECONDS || '2',
     RETRY_MAX_DELAY_SECONDS: env.RETRY_MAX_DELAY_SECONDS || '10',
+    BREAKER_COOLDOWN_SECONDS: env.BREAKER_COOLDOWN_SECONDS || '10',
   });
 
   const receiverUrl = `http://${reachableHost(settings.receiverHost)}:${settings.receiverPort}`;
