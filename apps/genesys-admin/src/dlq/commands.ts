@@ -106,7 +106,7 @@ export function addDlqCommands(program: Command, io: CliIo): void {
         const parts = [
           message.eventId ?? '(no event id)',
           message.topic ?? '(no topic)',
-          `attempts ${message.attempts ?? '?'}`,
+          message.attempts === undefined ? '' : `attempts ${message.attempts}`,
           message.parkReason ?? '',
           `${sent} ${message.sentAt}`,
         ];

@@ -5,6 +5,8 @@ import { describeFilter, type MessageFilter, parseFilter } from './filters';
 import { type MoveOptions, type MoveResult, purgeParked, replayParked } from './move';
 import { HOLD_SECONDS, type MoveFlags, openQueues, WAIT_SECONDS } from './queues';
 
+const PAST = { replay: 'replayed', purge: 'purged' } as const;
+
 /** Exit code after Ctrl-C, as shells report a process stopped by SIGINT. */
 const INTERRUPTED_EXIT_CODE = 130;
 
@@ -37,6 +39,10 @@ export async function runMove(
     interrupt.abort();
   });
 
+  io.err(
+    `Walking ${parked.name}: every message is received once; those not ${PAST[verb]} are ` +
+      'released at the end (their receive count goes up by one).',
+  );
   const bar = progressBar(io, flags, verb, (await parked.depth()).visible);
   const options: MoveOptions = {
     filter,
@@ -110,8 +116,8 @@ function printResult(
       `dry run: ${result.matched} of ${result.scanned} parked messages match; nothing changed`,
     );
     for (const match of result.matches) {
-      const what = [match.eventId ?? '(no event id)', match.topic ?? '', match.parkReason ?? ''];
-      io.out(`  ${what.join('  ')}  parked ${match.parkedAt}`);
+      const what = [match.eventId ?? '(no event id)', match.topic, match.parkReason];
+      io.out(`  ${[...what.filter(Boolean), `parked ${match.parkedAt}`].join('  ')}`);
     }
   } else {
     io.out(
