@@ -52,6 +52,7 @@ export class DlqWorker {
   private readonly recent: RecentDeliveries;
   private slotFreed: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  private stopped: Promise<boolean> | undefined;
   private handled = 0;
   private lastReceiveError: string | undefined;
 
@@ -83,18 +84,24 @@ export class DlqWorker {
   }
 
   /**
-   * Drains: stops receiving at once, makes messages waiting for the rate limit visible
-   * again at once, and waits up to `graceMs` for deliveries in progress. Deliveries still
+   * Drains: sends no more receives (one already waiting finishes, and what it returns is made
+   * visible again at once), makes messages waiting for the rate limit visible again at once,
+   * and waits up to `graceMs` for deliveries in progress. Deliveries still
    * running then are aborted and their messages made visible again, without counting a try.
-   * Resolves `true` when every delivery finished within the grace period.
+   * Resolves `true` when every delivery finished within the grace period. Calling it again
+   * returns the first call's outcome.
    */
-  async stop(graceMs: number): Promise<boolean> {
+  stop(graceMs: number): Promise<boolean> {
+    this.stopped ??= this.drain(graceMs);
+    return this.stopped;
+  }
+
+  private async drain(graceMs: number): Promise<boolean> {
     this.stopping.abort();
     this.slotFreed?.();
-    await this.loop;
     await this.resources.gate.dropWaiting();
 
-    const finished = await settledWithin([...this.inFlight], graceMs);
+    const [finished] = await Promise.all([settledWithin([...this.inFlight], graceMs), this.loop]);
     if (!finished) {
       this.interrupt.abort();
       await settledWithin([...this.inFlight], RELEASE_AFTER_INTERRUPT_MS);
@@ -118,13 +125,15 @@ export class DlqWorker {
       }
       if (signal.aborted) break;
 
+      // The long poll is not aborted on stop: SQS may hand messages to a poll whose caller has
+      // gone, hiding them for a visibility timeout and counting a receive. Its messages are
+      // released below instead.
       let messages: ReceivedMessage[];
       try {
         messages = await this.resources.source.receive({
           maxMessages: Math.min(10, limit - this.inFlight.size),
           waitTimeSeconds: this.settings.waitTimeSeconds,
           visibilityTimeoutSeconds: this.settings.visibilityTimeoutSeconds,
-          signal,
         });
         this.lastReceiveError = undefined;
       } catch (error) {
@@ -134,9 +143,29 @@ export class DlqWorker {
         continue;
       }
 
+      if (signal.aborted) {
+        await this.release(messages);
+        break;
+      }
       this.resources.metrics.received.inc(messages.length);
       for (const message of messages) this.track(this.process(message));
     }
+  }
+
+  /** Makes messages received during shutdown visible again at once, without a try. */
+  private async release(messages: ReceivedMessage[]): Promise<void> {
+    await Promise.all(
+      messages.map((message) =>
+        this.resources.dlq.changeVisibility(message.receiptHandle, 0).then(
+          () => this.log(message, { outcome: 'held', holdSeconds: 0, holdReason: 'shutdown' }, performance.now()),
+          (error: unknown) =>
+            this.resources.logger.warn('release failed', {
+              message_id: message.messageId,
+              error: describeError(error),
+            }),
+        ),
+      ),
+    );
   }
 
   private async process(message: ReceivedMessage): Promise<void> {

@@ -1,122 +1,34 @@
-import { PassThrough } from 'node:stream';
-import {
-  createEnvelope,
-  decodeEnvelope,
-  encodeEnvelope,
-  envelopeBody,
-  normalizeEvent,
-  withAttempt,
-  type AttemptRecord,
-} from '@webhook-dlq/payloads';
-import { createLogger } from '@webhook-dlq/runtime';
-import { BatchingQueue, type ReceiveOptions, type SqsQueue } from '@webhook-dlq/sqs';
-import { DownstreamGate, type GateSettings } from '../src/downstream-gate';
-import { WorkerMetrics } from '../src/metrics';
-import { DlqWorker, type WorkerResources, type WorkerSettings } from '../src/worker';
-import { TestDownstream } from '../../../tools/testing/downstream';
-import { eventually, freshQueues, receiveAll, testSqsClient } from '../../../tools/testing/sqs-kit';
+import { decodeEnvelope, envelopeBody } from '@webhook-dlq/payloads';
+import type { SqsQueue } from '@webhook-dlq/sqs';
+import type { TestDownstream } from '../../../tools/testing/downstream';
+import { eventually, receiveAll } from '../../../tools/testing/sqs-kit';
 import { allSampleRequests } from '../../../test-fixtures/genesys/samples';
-
-/** Puts an event on the DLQ exactly as the receiver does after its own failed try. */
-async function enqueueAsReceiver(
-  dlq: SqsQueue,
-  body: Buffer,
-  receiverAttempt: Partial<AttemptRecord> = {},
-  routeTopic?: string,
-) {
-  const event = normalizeEvent({ body, contentType: 'application/json', routeTopic });
-  const envelope = withAttempt(createEnvelope(event, new Date()), {
-    attempt: 1,
-    at: new Date().toISOString(),
-    outcome: 'retryable',
-    statusCode: 503,
-    durationMs: 3,
-    by: 'receiver',
-    ...receiverAttempt,
-  });
-  await dlq.send({ body: encodeEnvelope(envelope), eventId: event.eventId, topic: event.topic, attempt: 1 });
-  return event;
-}
+import { enqueueAsReceiver, type HarnessOverrides, WorkerHarness } from './harness';
 
 describe('dlq-worker against a local SQS server and a real downstream', () => {
-  const client = testSqsClient();
+  let h: WorkerHarness;
   let downstream: TestDownstream;
   let dlq: SqsQueue;
   let parked: SqsQueue;
-  let worker: DlqWorker | undefined;
   let logLines: Array<Record<string, unknown>>;
-
-  let receiveCalls: number;
-  let metrics: WorkerMetrics;
-
-  interface Overrides extends Partial<WorkerSettings> {
-    gate?: Partial<GateSettings>;
-    resources?: Partial<WorkerResources>;
-  }
-
-  function startWorker(overrides: Overrides = {}) {
-    const { gate: gateOverrides, resources, ...settings } = overrides;
-    const stream = new PassThrough();
-    stream.on('data', (chunk: Buffer) =>
-      logLines.push(...chunk.toString().trim().split('\n').map((line) => JSON.parse(line))),
-    );
-    metrics = new WorkerMetrics();
-    worker = new DlqWorker(
-      {
-        downstreamUrl: downstream.url,
-        downstreamTimeoutMs: 2000,
-        maxInFlight: 8,
-        visibilityTimeoutSeconds: 30,
-        waitTimeSeconds: 1,
-        dedupWindowSeconds: 600,
-        policy: { maxAttempts: 8, maxEventAgeSeconds: 3600, baseDelaySeconds: 0, maxDelaySeconds: 0 },
-        ...settings,
-      },
-      {
-        source: {
-          receive: (options: ReceiveOptions) => {
-            receiveCalls += 1;
-            return dlq.receive(options);
-          },
-        },
-        dlq: new BatchingQueue(dlq),
-        parked: new BatchingQueue(parked),
-        gate: new DownstreamGate({
-          maxRps: 0,
-          breakerErrorPercent: 50,
-          breakerMinRequests: 1000,
-          breakerWindowSeconds: 30,
-          breakerCooldownSeconds: 30,
-          ...gateOverrides,
-        }),
-        metrics,
-        logger: createLogger({ service: 'dlq-worker', level: 'info', stream }),
-        ...resources,
-      },
-    );
-    worker.start();
-    return worker;
-  }
-
-  const handledLines = () => logLines.filter((line) => line.message === 'dlq message');
+  const startWorker = (overrides: HarnessOverrides = {}) => h.start(overrides);
+  const handledLines = () => h.handled();
+  const worker = () => h.worker!;
 
   beforeEach(async () => {
-    downstream = await TestDownstream.start();
-    ({ dlq, parked } = await freshQueues(client));
-    logLines = [];
-    receiveCalls = 0;
+    h = await WorkerHarness.create();
+    ({ downstream, dlq, parked } = h);
+    logLines = h.logs;
   });
 
   afterEach(async () => {
-    await worker?.stop(5000);
-    worker = undefined;
-    await downstream.close();
+    await h.close();
   });
 
   it('delivers every queued sample exactly once with its Idempotency-Key, then the DLQ is empty', async () => {
     const events = [];
     for (const sample of allSampleRequests()) {
-      events.push(await enqueueAsReceiver(dlq, sample.body, {}, sample.topic));
+      events.push(await enqueueAsReceiver(dlq, sample.body, {}, { routeTopic: sample.topic }));
     }
 
     startWorker();
@@ -139,7 +51,7 @@ describe('dlq-worker against a local SQS server and a real downstream', () => {
 
     startWorker({ policy: { maxAttempts: 8, maxEventAgeSeconds: 3600, baseDelaySeconds: 1, maxDelaySeconds: 900 } });
     await eventually(() => handledLines().length, (n) => n >= 1);
-    await worker!.stop(5000);
+    await worker().stop(5000);
 
     expect(handledLines()[0]).toMatchObject({ outcome: 'retry_scheduled', next_delay_seconds: 1, attempt: 2 });
     expect((await dlq.depth()).delayed + (await dlq.depth()).visible).toBe(1);
@@ -254,7 +166,7 @@ describe('dlq-worker against a local SQS server and a real downstream', () => {
       policy: { maxAttempts: 2, maxEventAgeSeconds: 3600, baseDelaySeconds: 0, maxDelaySeconds: 0 },
     });
     await eventually(() => logLines.some((l) => l.outcome === 'left_on_queue'), Boolean);
-    await worker!.stop(5000);
+    await worker().stop(5000);
 
     expect(logLines.find((l) => l.outcome === 'left_on_queue')).toMatchObject({
       level: 'error',
@@ -269,7 +181,7 @@ describe('dlq-worker against a local SQS server and a real downstream', () => {
 
     startWorker();
     await eventually(() => downstream.calls.length, (n) => n === 1);
-    const finished = await worker!.stop(5000);
+    const finished = await worker().stop(5000);
 
     expect(finished).toBe(true);
     expect(handledLines()).toEqual([expect.objectContaining({ outcome: 'delivered' })]);
