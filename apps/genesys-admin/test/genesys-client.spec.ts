@@ -17,7 +17,7 @@ describe('the Genesys client: the real SDK through its gateway setting', () => {
   let fake: FakeGenesys;
   const retries: Array<{ operation: string; reason: string; waitMs?: number }> = [];
 
-  const client = (options: { maxTries?: number } = {}) =>
+  const client = (options: { maxTries?: number; maxRetryAfterMs?: number } = {}) =>
     new GenesysClient({
       clientId: CLIENT_ID,
       clientSecret: CLIENT_SECRET,
@@ -84,6 +84,17 @@ describe('the Genesys client: the real SDK through its gateway setting', () => {
       expect.objectContaining({ operation: 'list triggers', waitMs: 1000 }),
     ]);
     expect(retries[0].reason).toContain('429 too.many.requests');
+  });
+
+  it('does not call again early when Retry-After asks for longer than it waits', async () => {
+    fake.state.failNext('GET', '/api/v2/flows', { status: 429, retryAfter: '600' });
+    const started = Date.now();
+
+    const flows = new GenesysDirectory(client()).workflows();
+
+    await expect(flows).rejects.toMatchObject({ status: 429, retryAfterMs: 600_000 });
+    expect(retries).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('retries 5xx and a 429 at login', async () => {

@@ -29,7 +29,13 @@ export class QueueWalk {
   constructor(
     private readonly queue: SqsQueue,
     private readonly options: WalkOptions,
-  ) {}
+  ) {
+    // Held messages must stay hidden across a few receives, or they keep coming round and
+    // the walk never meets an empty receive.
+    if (options.visibilitySeconds < options.waitTimeSeconds + 2) {
+      throw new Error('A queue walk needs a visibility timeout at least 2 s above its wait.');
+    }
+  }
 
   /** Batches of messages not met before in this walk, until the queue has none to give. */
   async *batches(): AsyncGenerator<ReceivedMessage[]> {

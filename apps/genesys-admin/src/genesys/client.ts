@@ -18,8 +18,13 @@ export interface GenesysClientOptions {
   maxTries?: number;
   /** First backoff step in ms; doubles with each try, with jitter. Default 500. */
   baseDelayMs?: number;
-  /** Longest backoff step, and the longest `Retry-After` honoured, in ms. Default 30 s. */
+  /** Longest backoff step in ms. Default 30 s. */
   maxDelayMs?: number;
+  /**
+   * The longest `Retry-After` waited for, in ms. Genesys asking for longer ends the call with
+   * its 429 rather than calling again early. Default 2 minutes.
+   */
+  maxRetryAfterMs?: number;
   /** Told about every retry, e.g. to log it. */
   onRetry?: (info: { operation: string; attempt: number; reason: string; waitMs?: number }) => void;
 }
@@ -137,11 +142,11 @@ export class GenesysClient {
   }
 
   private retrying<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    const maxDelayMs = this.options.maxDelayMs ?? 30_000;
+    const maxRetryAfterMs = this.options.maxRetryAfterMs ?? 120_000;
     return backOff(fn, {
       numOfAttempts: this.options.maxTries ?? 5,
       startingDelay: this.options.baseDelayMs ?? 500,
-      maxDelay: maxDelayMs,
+      maxDelay: this.options.maxDelayMs ?? 30_000,
       jitter: 'full',
       retry: async (error: unknown, attempt: number) => {
         const retryable =
@@ -150,10 +155,8 @@ export class GenesysClient {
         if (!retryable) return false;
 
         // The backoff step follows this wait, so the total is at least what Genesys asked.
-        const waitMs =
-          error instanceof GenesysApiError && error.retryAfterMs !== undefined
-            ? Math.min(error.retryAfterMs, maxDelayMs)
-            : undefined;
+        const waitMs = error instanceof GenesysApiError ? error.retryAfterMs : undefined;
+        if (waitMs !== undefined && waitMs > maxRetryAfterMs) return false;
         this.options.onRetry?.({ operation, attempt, reason: error.message, waitMs });
         if (waitMs) await new Promise((resolve) => setTimeout(resolve, waitMs));
         return true;
