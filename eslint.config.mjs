@@ -32,7 +32,7 @@ export default [
   },
   {
     // A test that asserts a value exists may then use it without a second check.
-    files: ['**/test/**/*.ts'],
+    files: ['**/test/**/*.ts', 'tools/testing/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 ];
