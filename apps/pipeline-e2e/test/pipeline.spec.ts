@@ -45,7 +45,11 @@ describe('the whole pipeline: receiver and worker as processes, local SQS, real 
       HOST: '127.0.0.1',
     };
 
-    receiver = AppProcess.start('receiver', { ...common, PORT: String(receiverPort) });
+    receiver = AppProcess.start('receiver', {
+      ...common,
+      PORT: String(receiverPort),
+      FIRST_RETRY_DELAY_SECONDS: '1',
+    });
     worker = AppProcess.start('dlq-worker', {
       ...common,
       PARKING_QUEUE_NAME: parkedName,

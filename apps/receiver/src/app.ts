@@ -6,6 +6,7 @@ import { type DlqSender, ingest, type IngestResult } from './ingest';
 export interface ReceiverSettings {
   downstreamUrl: string;
   downstreamTimeoutMs: number;
+  firstRetryDelaySeconds: number;
   bodyLimitBytes: number;
   defaultTopic?: string;
   retryAfterSeconds: number;

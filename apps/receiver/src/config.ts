@@ -9,6 +9,12 @@ export const receiverSpecs = {
   BODY_LIMIT_BYTES: int({ min: 1, default: 1_048_576, desc: 'largest accepted body' }),
   DEFAULT_TOPIC: str({ default: '', desc: 'topic for bodies that carry none' }),
   SQS_SEND_TIMEOUT_MS: int({ min: 1, default: 1500, desc: 'deadline of storing on the DLQ' }),
+  FIRST_RETRY_DELAY_SECONDS: int({
+    min: 0,
+    max: 900,
+    default: 5,
+    desc: 'delay before the worker first retries a stored event',
+  }),
   RETRY_AFTER_SECONDS: int({ min: 0, default: 5, desc: 'Retry-After of a 503 answer' }),
   SHUTDOWN_GRACE_SECONDS: int({ min: 0, default: 10, desc: 'time to finish requests on SIGTERM' }),
 };

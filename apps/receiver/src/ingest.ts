@@ -5,7 +5,7 @@ import {
   type NormalizedEvent,
   withAttempt,
 } from '@webhook-dlq/payloads';
-import { MessageTooLargeError, type OutgoingMessage } from '@webhook-dlq/sqs';
+import { MAX_DELAY_SECONDS, MessageTooLargeError, type OutgoingMessage } from '@webhook-dlq/sqs';
 
 /** Where failed events are stored. An {@link SqsQueue} in production. */
 export interface DlqSender {
@@ -15,6 +15,11 @@ export interface DlqSender {
 export interface IngestSettings {
   downstreamUrl: string;
   downstreamTimeoutMs: number;
+  /**
+   * How long a stored event stays hidden before the worker's first try, so a failing
+   * downstream is not called again at once. A downstream's `Retry-After` replaces it.
+   */
+  firstRetryDelaySeconds: number;
 }
 
 /**
@@ -63,6 +68,10 @@ export async function ingest(
       eventId: event.eventId,
       topic: event.topic,
       attempt: 1,
+      delaySeconds: Math.min(
+        MAX_DELAY_SECONDS,
+        delivery.retryAfterSeconds ?? settings.firstRetryDelaySeconds,
+      ),
     });
     return { outcome: 'queued', delivery, messageId };
   } catch (error) {

@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     settings: {
       downstreamUrl: config.DOWNSTREAM_URL,
       downstreamTimeoutMs: config.DOWNSTREAM_TIMEOUT_MS,
+      firstRetryDelaySeconds: config.FIRST_RETRY_DELAY_SECONDS,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       defaultTopic: config.DEFAULT_TOPIC,
       retryAfterSeconds: config.RETRY_AFTER_SECONDS,

@@ -30,6 +30,7 @@ describe('receiver', () => {
       settings: {
         downstreamUrl: downstream.url,
         downstreamTimeoutMs: 2000,
+        firstRetryDelaySeconds: 0,
         bodyLimitBytes: 1_048_576,
         retryAfterSeconds: 7,
         ...overrides,
@@ -125,6 +126,21 @@ describe('receiver', () => {
     expect(logLines.map((line) => JSON.parse(line))).toContainEqual(
       expect.objectContaining({ outcome: 'probe', topic: 'genesys-admin.probe', http_status: 200 }),
     );
+  });
+
+  it('hides a stored event for the first retry delay, or the downstream Retry-After', async () => {
+    downstream.respondWith({ status: 503, headers: { 'retry-after': '30' } });
+    await request(app({ firstRetryDelaySeconds: 5 }))
+      .post('/webhooks/genesys')
+      .set('content-type', 'application/json')
+      .send(text(sampleBytes('eventBridgeEnd')));
+    downstream.respondWith(503);
+    await request(app({ firstRetryDelaySeconds: 5 }))
+      .post('/webhooks/genesys')
+      .set('content-type', 'application/json')
+      .send(text(sampleBytes('eventBridgeStart')));
+
+    expect(await dlq.depth()).toEqual({ visible: 0, inFlight: 0, delayed: 2 });
   });
 
   it('stores a downstream 4xx as permanent, for the worker to park without retrying', async () => {
