@@ -77,7 +77,7 @@ export function addGenesysCommands(program: Command, io: CliIo): void {
     .option('--topic <topic>', 'the trigger topic, e.g. v2.detail.events.conversation.{id}.acw')
     .option('--workflow <name-or-id>', 'the Architect workflow the trigger starts')
     .option('--trigger-name <name>', 'the trigger (start it with the prefix)', 'webhook-dlq')
-    .option('--match <path:Operator:value>', 'a match criterion, repeatable', collect, [])
+    .option('--match <path:Operator:value>', 'a match criterion, repeatable', collect)
     .addOption(
       new Option('--data-format <format>', 'what the workflow gets')
         .choices(['Json', 'TopLevelPrimitives'])
@@ -148,7 +148,7 @@ interface EnsureCliOptions {
   topic?: string;
   workflow?: string;
   triggerName: string;
-  match: string[];
+  match?: string[];
   dataFormat: string;
   eventbridgeTopics?: string;
   eventbridgeName: string;
@@ -190,7 +190,7 @@ function toEnsureOptions(options: EnsureCliOptions, env: NodeJS.ProcessEnv): Ens
             name: options.triggerName,
             topic: options.topic,
             workflow: options.workflow,
-            matchCriteria: options.match.map(parseMatchCriterion),
+            matchCriteria: (options.match ?? []).map(parseMatchCriterion),
             dataFormat: options.dataFormat,
           }
         : undefined,
@@ -207,6 +207,6 @@ function toEnsureOptions(options: EnsureCliOptions, env: NodeJS.ProcessEnv): Ens
   };
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
