@@ -1,13 +1,4 @@
 import { PassThrough } from 'node:stream';
-import {
-  type AttemptRecord,
-  createEnvelope,
-  type DlqEnvelope,
-  encodeEnvelope,
-  normalizeEvent,
-  type NormalizedEvent,
-  withAttempt,
-} from '@webhook-dlq/payloads';
 import { createLogger } from '@webhook-dlq/runtime';
 import { BatchingQueue, type ReceiveOptions, type SqsQueue } from '@webhook-dlq/sqs';
 import { DownstreamGate, type GateSettings } from '../src/downstream-gate';
@@ -16,37 +7,7 @@ import { DlqWorker, type WorkerResources, type WorkerSettings } from '../src/wor
 import { TestDownstream } from '../../../tools/testing/downstream';
 import { freshQueues, testSqsClient } from '../../../tools/testing/sqs-kit';
 
-/** Puts an event on the DLQ exactly as the receiver does after its own failed try. */
-export async function enqueueAsReceiver(
-  dlq: SqsQueue,
-  body: Buffer,
-  receiverAttempt: Partial<AttemptRecord> = {},
-  extra: { routeTopic?: string; envelope?: Partial<DlqEnvelope> } = {},
-): Promise<NormalizedEvent> {
-  const event = normalizeEvent({ body, contentType: 'application/json', routeTopic: extra.routeTopic });
-  const envelope = withAttempt(createEnvelope(event, new Date()), {
-    attempt: 1,
-    at: new Date().toISOString(),
-    outcome: 'retryable',
-    statusCode: 503,
-    durationMs: 3,
-    by: 'receiver',
-    ...receiverAttempt,
-  });
-  await dlq.send({
-    body: encodeEnvelope({ ...envelope, ...extra.envelope }),
-    eventId: event.eventId,
-    topic: event.topic,
-    attempt: 1,
-  });
-  return event;
-}
-
-/** A variant of a sample body with its own identity. */
-export function variant(body: Buffer, n: number): Buffer {
-  const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-  return Buffer.from(JSON.stringify({ ...parsed, id: `${String(parsed['id'])}-${n}` }));
-}
+export { enqueueAsReceiver, variant } from '../../../tools/testing/enqueue';
 
 export interface HarnessOverrides extends Partial<WorkerSettings> {
   gate?: Partial<GateSettings>;

@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import { normalizeEvent } from '@webhook-dlq/payloads';
 import type { SqsQueue } from '@webhook-dlq/sqs';
 import { AppProcess } from '../../../tools/testing/app-process';
 import { TestDownstream } from '../../../tools/testing/downstream';
+import { freePort } from '../../../tools/testing/free-port';
 import {
   eventually,
   freshQueues,
@@ -12,15 +12,6 @@ import {
   testSqsEndpoint,
 } from '../../../tools/testing/sqs-kit';
 import { allSampleRequests } from '../../../test-fixtures/genesys/samples';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('the whole pipeline: receiver and worker as processes, local SQS, real downstream', () => {
   let downstream: TestDownstream;

@@ -1,14 +1,9 @@
-import { createServer } from 'node:net';
-import {
-  createEnvelope,
-  encodeEnvelope,
-  normalizeEvent,
-  type NormalizedEvent,
-  withAttempt,
-} from '@webhook-dlq/payloads';
+import type { NormalizedEvent } from '@webhook-dlq/payloads';
 import type { SqsQueue } from '@webhook-dlq/sqs';
 import { AppProcess } from '../../../tools/testing/app-process';
 import { TestDownstream } from '../../../tools/testing/downstream';
+import { enqueueAsReceiver, variant } from '../../../tools/testing/enqueue';
+import { freePort } from '../../../tools/testing/free-port';
 import {
   eventually,
   freshQueues,
@@ -22,32 +17,12 @@ import { sampleBytes } from '../../../test-fixtures/genesys/samples';
 // Several worker processes, real delays of a few seconds.
 jest.setTimeout(90_000);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Puts `count` distinct events on the DLQ as the receiver would after a failed try. */
 async function enqueueEvents(dlq: SqsQueue, count: number): Promise<NormalizedEvent[]> {
-  const template = JSON.parse(sampleBytes('eventBridgeEnd').toString('utf8'));
   const events: NormalizedEvent[] = [];
+  const run = Date.now();
   for (let n = 0; n < count; n += 1) {
-    const body = Buffer.from(JSON.stringify({ ...template, id: `worker-process-${n}-${Date.now()}` }));
-    const event = normalizeEvent({ body, contentType: 'application/json' });
-    const envelope = withAttempt(createEnvelope(event, new Date()), {
-      attempt: 1,
-      at: new Date().toISOString(),
-      outcome: 'retryable',
-      statusCode: 503,
-      durationMs: 1,
-      by: 'receiver',
-    });
-    await dlq.send({ body: encodeEnvelope(envelope), eventId: event.eventId, topic: event.topic, attempt: 1 });
-    events.push(event);
+    events.push(await enqueueAsReceiver(dlq, variant(sampleBytes('eventBridgeEnd'), `${run}-${n}`)));
   }
   return events;
 }
