@@ -185,6 +185,17 @@ describe('dlq-worker delivery guarantees', () => {
     expect(await receiveAll(h.parked)).toEqual([]);
   });
 
+  it('spaces delivery starts to DOWNSTREAM_MAX_RPS', async () => {
+    for (let n = 0; n < 5; n += 1) await enqueueAsReceiver(h.dlq, variant(sample, n));
+
+    h.start({ gate: { maxRps: 4 } });
+    await eventually(() => h.downstream.calls.length, (n) => n === 5, 15_000);
+
+    // Five starts at 4 per second span at least a second; the bound only says "not faster".
+    const times = h.downstream.calls.map((call) => call.at);
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(900);
+  });
+
   it('exposes counters for what it handled', async () => {
     h.downstream.respondWith(200);
     for (const request of allSampleRequests().slice(0, 2)) await enqueueAsReceiver(h.dlq, request.body);
