@@ -191,9 +191,10 @@ describe('dlq-worker delivery guarantees', () => {
     h.start({ gate: { maxRps: 4 } });
     await eventually(() => h.downstream.calls.length, (n) => n === 5, 15_000);
 
-    // Five starts at 4 per second span at least a second; the bound only says "not faster".
+    // Five starts at 4 per second span a second; unlimited they arrive within milliseconds.
+    // Arrival times jitter (the first call also opens the connection), so the bound is loose.
     const times = h.downstream.calls.map((call) => call.at);
-    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(900);
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(500);
   });
 
   it('exposes counters for what it handled', async () => {
