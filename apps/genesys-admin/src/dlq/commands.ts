@@ -43,10 +43,10 @@ export function addDlqCommands(program: Command, io: CliIo): void {
         'Scanning the parking queue: every parked message is received once and released at ' +
           'once, so its receive count goes up by one and it is hidden for a moment.',
       );
-      const scan = await scanParked(parked, {
-        visibilitySeconds: HOLD_SECONDS,
-        waitTimeSeconds: WAIT_SECONDS,
-      });
+      const walk = { visibilitySeconds: HOLD_SECONDS, waitTimeSeconds: WAIT_SECONDS };
+      const scan = await whileInterruptible(io, (signal) =>
+        scanParked(parked, { ...walk, signal }),
+      );
       if (scan.notReleased > 0) fail(io);
       if (options.json) return printJson(io, { ...depths, parkedScan: scan });
 
@@ -89,14 +89,17 @@ export function addDlqCommands(program: Command, io: CliIo): void {
           (options.queue === 'dlq' ? '; the DLQ redrive policy counts it' : '') +
           ').',
       );
-      const peeked = await peekQueue(queue, {
-        limit: options.limit,
-        filter,
-        showBody: Boolean(options.showBody),
-        unmasked: Boolean(options.unmasked),
-        visibilitySeconds: options.queue === 'dlq' ? PEEK_DLQ_SECONDS : HOLD_SECONDS,
-        waitTimeSeconds: WAIT_SECONDS,
-      });
+      const peeked = await whileInterruptible(io, (signal) =>
+        peekQueue(queue, {
+          limit: options.limit,
+          filter,
+          showBody: Boolean(options.showBody),
+          unmasked: Boolean(options.unmasked),
+          visibilitySeconds: options.queue === 'dlq' ? PEEK_DLQ_SECONDS : HOLD_SECONDS,
+          waitTimeSeconds: WAIT_SECONDS,
+          signal,
+        }),
+      );
       if (peeked.notReleased > 0) fail(io);
       if (options.json) return printJson(io, { queue: queue.name, ...peeked });
 
@@ -153,6 +156,21 @@ interface PeekFlags extends FilterFlags {
   showBody?: boolean;
   unmasked?: boolean;
   json?: boolean;
+}
+
+/** Runs a walk that Ctrl-C stops early; what it holds is released either way. */
+async function whileInterruptible<T>(io: CliIo, run: (signal: AbortSignal) => Promise<T>) {
+  const interrupt = new AbortController();
+  const stopListening = io.onInterrupt?.(() => interrupt.abort());
+  try {
+    return await run(interrupt.signal);
+  } finally {
+    stopListening?.();
+    if (interrupt.signal.aborted) {
+      io.err('Interrupted: what follows is partial; every message looked at was released.');
+      fail(io, 130);
+    }
+  }
 }
 
 function printDepths(io: CliIo, depths: Record<string, QueueDepth>): void {

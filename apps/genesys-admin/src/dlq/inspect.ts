@@ -12,6 +12,8 @@ import { type MessageFilter, matchesFilter, topicPattern } from './filters';
 export interface WalkSettings {
   visibilitySeconds: number;
   waitTimeSeconds: number;
+  /** Ctrl-C: stop receiving, release what is held. */
+  signal?: AbortSignal;
 }
 
 export interface ScanSummary {

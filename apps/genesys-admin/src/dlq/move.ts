@@ -145,7 +145,7 @@ async function walkMatching(
   options: MoveOptions,
   handle: Handle,
 ): Promise<MoveResult> {
-  const walk = new QueueWalk(queue, { ...options, signal: options.signal });
+  const walk = new QueueWalk(queue, options);
   const result: MoveResult = {
     scanned: 0,
     matched: 0,
