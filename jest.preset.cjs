@@ -7,6 +7,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   moduleNameMapper: {
-    '^@webhook-dlq/(payloads|sqs|delivery|runtime)$': '<rootDir>/../../libs/$1/src/index.ts',
+    '^@webhook-dlq/(payloads|sqs|delivery|runtime|payload-store)$':
+      '<rootDir>/../../libs/$1/src/index.ts',
   },
 };

@@ -15,6 +15,11 @@ export interface DeliveryRequest {
   timeoutMs: number;
   /** Aborts the call early, e.g. on shutdown; counts as retryable. */
   signal?: AbortSignal;
+  /**
+   * More headers for the downstream, e.g. its own `Authorization`. The four this function
+   * sets itself win over any of the same name. Never logged or recorded.
+   */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** What one try came to. `error` never holds any of the event or of the downstream's answer. */
@@ -28,8 +33,8 @@ export interface DeliveryResult {
 }
 
 /**
- * POSTs the body to the downstream with `Idempotency-Key`, `X-Genesys-Topic` and
- * `X-Dlq-Attempt`, and classifies the result. Never throws: a timeout or a connection error
+ * POSTs the body to the downstream with `Idempotency-Key`, `X-Genesys-Topic`,
+ * `X-Dlq-Attempt` and any configured headers, and classifies the result. Never throws: a timeout or a connection error
  * is a retryable result.
  */
 export async function attemptDelivery(request: DeliveryRequest): Promise<DeliveryResult> {
@@ -44,6 +49,7 @@ export async function attemptDelivery(request: DeliveryRequest): Promise<Deliver
       method: 'POST',
       body: request.body,
       headers: {
+        ...lowerCased(request.headers),
         'content-type': request.contentType,
         'idempotency-key': request.eventId,
         'x-genesys-topic': request.topic,
@@ -90,6 +96,12 @@ export function toAttemptRecord(
     retryAfterSeconds: result.retryAfterSeconds,
     by,
   };
+}
+
+function lowerCased(headers: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]),
+  );
 }
 
 function describeFailure(error: unknown, timedOut: boolean, timeoutMs: number): string {

@@ -48,6 +48,19 @@ describe('attemptDelivery against a real HTTP server', () => {
     ...overrides,
   });
 
+  it('adds configured headers, keeping its own identity headers over theirs', async () => {
+    answer = (res) => res.writeHead(200).end();
+
+    await attemptDelivery(
+      request({ headers: { Authorization: 'Bearer downstream-token', 'Idempotency-Key': 'forged' } }),
+    );
+
+    expect(seen[0].headers).toMatchObject({
+      authorization: 'Bearer downstream-token',
+      'idempotency-key': 'evt-1',
+    });
+  });
+
   it('sends the body byte-identical with the identity headers', async () => {
     answer = (res) => res.writeHead(204).end();
 

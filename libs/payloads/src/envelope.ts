@@ -45,10 +45,22 @@ export const replayRecordSchema = z.object({
 export type ReplayRecord = z.infer<typeof replayRecordSchema>;
 
 /**
- * Everything the DLQ and the parking queue hold about one event: identity, topic, the
- * original body as UTF-8 text, and every attempt so far.
+ * Where a body too large for a queue message is kept instead: an S3 object holding the
+ * original bytes, with their size and SHA-256 (lowercase hex) to check them when read back.
  */
-export const dlqEnvelopeSchema = z.object({
+export const bodyRefSchema = z.object({
+  bucket: z.string().min(1),
+  key: z.string().min(1),
+  sizeBytes: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type BodyRef = z.infer<typeof bodyRefSchema>;
+
+/**
+ * Everything the DLQ and the parking queue hold about one event: identity, topic, the
+ * original body as UTF-8 text (or a pointer to it), and every attempt so far.
+ */
+const envelopeFields = z.object({
   schemaVersion: z.literal(ENVELOPE_SCHEMA_VERSION),
   eventId: z.string().min(1),
   topic: z.string().min(1),
@@ -56,8 +68,14 @@ export const dlqEnvelopeSchema = z.object({
   eventTime: z.string().optional(),
   /** `Content-Type` exactly as the sender sent it. */
   contentType: z.string(),
-  /** The original request body, UTF-8 text, byte-identical once encoded again. */
-  body: z.string(),
+  /**
+   * The original request body, UTF-8 text, byte-identical once encoded again. Absent when
+   * `bodyRef` holds it; a reader older than `bodyRef` then refuses the message (and the
+   * worker parks it) instead of delivering an empty body.
+   */
+  body: z.string().optional(),
+  /** Where the body is when it was too large to travel inside the message. */
+  bodyRef: bodyRefSchema.optional(),
   /** ISO 8601 time the receiver first accepted the event. */
   firstReceivedAt: z.string(),
   attempts: z.array(attemptRecordSchema),
@@ -69,7 +87,17 @@ export const dlqEnvelopeSchema = z.object({
    */
   notBefore: z.string().optional(),
 });
-export type DlqEnvelope = z.infer<typeof dlqEnvelopeSchema>;
+
+/** An envelope has its body inline or a `bodyRef`, never both and never neither. */
+export const dlqEnvelopeSchema = envelopeFields
+  .refine((envelope) => (envelope.body === undefined) !== (envelope.bodyRef === undefined), {
+    message: 'exactly one of body and bodyRef must be present',
+    path: ['body'],
+  })
+  .transform((envelope) => ({ ...envelope, body: envelope.body ?? '' }));
+
+/** A decoded envelope. `body` is `''` when `bodyRef` holds the body. */
+export type DlqEnvelope = z.output<typeof dlqEnvelopeSchema>;
 
 /** A new envelope for an event the receiver has just accepted, with no attempts yet. */
 export function createEnvelope(event: NormalizedEvent, receivedAt: Date): DlqEnvelope {
@@ -117,13 +145,39 @@ export function nextAttemptNumber(envelope: DlqEnvelope): number {
   return (lastAttempt(envelope)?.attempt ?? 0) + 1;
 }
 
-/** The original body bytes, as the sender sent them. */
+/** The same envelope with its body moved out to `ref`. The input is not changed. */
+export function withBodyRef(envelope: DlqEnvelope, ref: BodyRef): DlqEnvelope {
+  return { ...envelope, body: '', bodyRef: ref };
+}
+
+/**
+ * The original body bytes, as the sender sent them. Throws {@link EnvelopeError} when the
+ * body is stored elsewhere (`bodyRef`): the caller must fetch it, never deliver `''`.
+ */
 export function envelopeBody(envelope: DlqEnvelope): Buffer {
+  if (envelope.bodyRef) {
+    throw new EnvelopeError(
+      `The body of event ${envelope.eventId} is stored in ${envelope.bodyRef.bucket}; fetch it.`,
+    );
+  }
   return Buffer.from(envelope.body, 'utf8');
 }
 
+/**
+ * Characters SQS refuses in a message body (U+FFFE, U+FFFF) and characters outside the
+ * Basic Multilingual Plane, which some SQS-compatible servers refuse: written as JSON
+ * escapes, which decode to the same text.
+ */
+const UNSAFE_FOR_SQS = /[\uD800-\uDFFF\uFFFE\uFFFF]/g;
+
+/** The envelope as queue-message text. A `bodyRef` envelope carries no `body` field. */
 export function encodeEnvelope(envelope: DlqEnvelope): string {
-  return JSON.stringify(envelope);
+  // JSON leaves out a field whose value is undefined.
+  const text = JSON.stringify(envelope.bodyRef ? { ...envelope, body: undefined } : envelope);
+  return text.replace(
+    UNSAFE_FOR_SQS,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**

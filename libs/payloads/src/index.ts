@@ -4,6 +4,8 @@ export {
   type AttemptOutcome,
   type AttemptRecord,
   attemptsInBudget,
+  type BodyRef,
+  bodyRefSchema,
   createEnvelope,
   decodeEnvelope,
   type DlqEnvelope,
@@ -16,6 +18,7 @@ export {
   nextAttemptNumber,
   type ReplayRecord,
   withAttempt,
+  withBodyRef,
 } from './envelope';
 export { EnvelopeError, PayloadError, type PayloadErrorCode } from './errors';
 export {

@@ -9,6 +9,7 @@ import {
   nextAttemptNumber,
   normalizeEvent,
   withAttempt,
+  withBodyRef,
 } from '../src';
 import { sampleBytes } from '../../../test-fixtures/genesys/samples';
 
@@ -81,5 +82,46 @@ describe('attempt budget and age clock', () => {
     expect(attemptsInBudget(withAttempt(replayed, attempt(3)))).toBe(1);
     expect(ageClockStart(replayed).toISOString()).toBe('2026-02-01T00:00:00.000Z');
     expect(decodeEnvelope(encodeEnvelope(replayed))).toEqual(replayed);
+  });
+});
+
+describe('bodies stored elsewhere (bodyRef)', () => {
+  const ref = { bucket: 'b', key: 'payloads/k', sizeBytes: 12, sha256: 'a'.repeat(64) };
+
+  it('encodes a pointer without a body field and decodes it with body empty', () => {
+    const envelope = withBodyRef(sampleEnvelope(), ref);
+
+    const text = encodeEnvelope(envelope);
+    const decoded = decodeEnvelope(text);
+
+    expect(JSON.parse(text)).not.toHaveProperty('body');
+    expect(decoded.bodyRef).toEqual(ref);
+    expect(decoded.body).toBe('');
+    expect(() => envelopeBody(decoded)).toThrow(EnvelopeError);
+  });
+
+  it('still reads an envelope written before bodyRef existed', () => {
+    const old = JSON.stringify({ ...sampleEnvelope() });
+    expect(decodeEnvelope(old).body.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['both body and bodyRef', { body: 'x', bodyRef: ref }],
+    ['a bodyRef with a bad digest', { body: undefined, bodyRef: { ...ref, sha256: 'zz' } }],
+    ['a bodyRef with no key', { body: undefined, bodyRef: { ...ref, key: '' } }],
+  ])('rejects %s with a typed error', (_label, change) => {
+    const text = JSON.stringify({ ...sampleEnvelope(), ...change });
+    expect(() => decodeEnvelope(text)).toThrow(EnvelopeError);
+  });
+
+  it('writes characters SQS refuses as escapes that decode to the same body', () => {
+    const body = Buffer.from('{"text":"end \uffff and \ud83d\ude00 ok"}');
+    const event = { ...normalizeEvent({ body: sampleBytes('eventBridgeEnd'), contentType: 'x' }), body };
+    const envelope = createEnvelope(event, new Date());
+
+    const text = encodeEnvelope(envelope);
+
+    expect(text).not.toMatch(/[\ud800-\udfff\ufffe\uffff]/);
+    expect(envelopeBody(decodeEnvelope(text)).equals(body)).toBe(true);
   });
 });

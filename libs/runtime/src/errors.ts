@@ -1,4 +1,9 @@
-/** An error as a short text, with the causes an operator needs; never a body. */
+import { redact } from './redact';
+
+/**
+ * An error as a short text, with the causes an operator needs. Passed through
+ * {@link redact}: a message quoting part of a body comes out masked.
+ */
 export function describeError(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
@@ -7,5 +12,5 @@ export function describeError(error: unknown): string {
     parts.push(`${name ?? 'Error'}: ${message ?? String(current)}`);
     current = cause;
   }
-  return parts.join(' <- ');
+  return redact(parts.join(' <- '));
 }

@@ -1,4 +1,4 @@
-import { ConfigError, int, readConfig, sqsAndLoggingSpecs, str, url } from '../src';
+import { ConfigError, headerMap, int, list, readConfig, sqsAndLoggingSpecs, str, url } from '../src';
 
 const specs = {
   ...sqsAndLoggingSpecs,
@@ -39,5 +39,40 @@ describe('readConfig', () => {
 
   it.each(['1.5', '-1', 'abc', ''])('refuses %j as a whole number', (value) => {
     expect(() => readConfig({ N: int({ min: 0 }) }, { N: value })).toThrow(ConfigError);
+  });
+});
+
+describe('list and headerMap', () => {
+  it('reads a comma-separated list, dropping blanks', () => {
+    const config = readConfig({ KEYS: list() }, { KEYS: ' a, b ,,c ' });
+    expect(config.KEYS).toEqual(['a', 'b', 'c']);
+    expect(readConfig({ KEYS: list() }, {}).KEYS).toEqual([]);
+  });
+
+  it('reads headers as a JSON object, lower-casing the names', () => {
+    const config = readConfig(
+      { HEADERS: headerMap() },
+      { HEADERS: '{"Authorization":"Bearer abc","X-Tenant":"t1"}' },
+    );
+    expect(config.HEADERS).toEqual({ authorization: 'Bearer abc', 'x-tenant': 't1' });
+  });
+
+  it.each([
+    ['not JSON', 'Bearer abc'],
+    ['an array', '["a"]'],
+    ['a header the apps set', '{"Idempotency-Key":"x"}'],
+    ['a bad name', '{"a b":"x"}'],
+    ['a value on two lines', '{"a":"x\\ny"}'],
+    ['a value that is not text', '{"a":1}'],
+  ])('refuses %s without quoting the value', (_label, value) => {
+    let error: unknown;
+    try {
+      readConfig({ HEADERS: headerMap() }, { HEADERS: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).not.toContain('Bearer abc');
+    expect((error as Error).message).not.toMatch(/"x"|x\\ny/);
   });
 });
