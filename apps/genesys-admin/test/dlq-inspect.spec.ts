@@ -111,6 +111,29 @@ describe('dlq stats and peek against the local SQS server', () => {
     expect(jsonOut<Peeked>(unmasked).messages[0].body.eventBody.ani).toBe('tel:+4930123456');
   });
 
+  it('peek says where a body kept outside the message is', async () => {
+    const envelope = parkedEnvelope(sampleEvent(1));
+    const bodyRef = {
+      bucket: 'dlq-bodies',
+      key: 'event-end-1',
+      sizeBytes: 10,
+      sha256: 'a'.repeat(64),
+    };
+    await parked.send({
+      body: JSON.stringify({ ...envelope, body: undefined, bodyRef }),
+      eventId: envelope.eventId,
+      topic: envelope.topic,
+      attributes: { park_reason: 'exhausted' },
+    });
+
+    const io = await runCli(testIo(env), ['dlq', 'peek', '--show-body', '--json']);
+
+    const peeked = jsonOut<{ messages: Array<{ body: unknown }> }>(io);
+    expect(peeked.messages[0].body).toBe(
+      '(stored outside the message: s3://dlq-bodies/event-end-1)',
+    );
+  });
+
   it('peek filters by topic and looks at the DLQ when asked', async () => {
     await dlq.send({ body: 'not an envelope', eventId: 'x1', topic: 'a.b.c' });
     await dlq.send({ body: 'not an envelope either', eventId: 'x2', topic: 'a.b.d' });

@@ -125,7 +125,9 @@ export function summarize(
     envelope = decodeEnvelope(message.body);
   } catch (error) {
     if (!(error instanceof EnvelopeError)) throw error;
-    return options.showBody ? { ...base, body: showBody(message.body, options.unmasked) } : base;
+    if (!options.showBody) return base;
+    const body = bodyStoredElsewhere(message.body) ?? showBody(message.body, options.unmasked);
+    return { ...base, body };
   }
 
   const last = lastAttempt(envelope);
@@ -139,6 +141,24 @@ export function summarize(
     firstReceivedAt: envelope.firstReceivedAt,
     replays: envelope.replays?.length ?? 0,
     readable: true,
-    ...(options.showBody ? { body: showBody(envelope.body, options.unmasked) } : {}),
+    ...(options.showBody
+      ? { body: bodyStoredElsewhere(message.body) ?? showBody(envelope.body, options.unmasked) }
+      : {}),
   };
+}
+
+/**
+ * Where the body is when the envelope carries a reference instead of the body (too large
+ * for a queue message). Read from the raw message so it does not depend on the envelope
+ * version this tool was built with.
+ */
+function bodyStoredElsewhere(raw: string): string | undefined {
+  let ref: { bucket?: unknown; key?: unknown } | undefined;
+  try {
+    ref = (JSON.parse(raw) as { bodyRef?: typeof ref } | null)?.bodyRef;
+  } catch {
+    return undefined;
+  }
+  if (!ref || typeof ref !== 'object') return undefined;
+  return `(stored outside the message: s3://${String(ref.bucket)}/${String(ref.key)})`;
 }
