@@ -134,7 +134,7 @@ function credentialStep(
       subject,
       detail:
         'RECEIVER_AUTH_TOKEN is not set: the action sends no credential ' +
-        '(the receiver does not authenticate callers yet)',
+        '(a receiver that checks callers will refuse it)',
     };
   }
 
