@@ -90,6 +90,11 @@ export class DockerBuildPlay {
         case 'RUN':
           this.run(instruction, this.hostPath(root, workdir), env);
           break;
+        case 'ARG':
+        case 'LABEL':
+          break;
+        default:
+          throw new Error(`line ${instruction.line}: ${instruction.keyword} is not replayed`);
       }
     }
   }
@@ -99,6 +104,7 @@ export class DockerBuildPlay {
     const stage = this.runtimeStage;
     const buildRoot = containerRoot(this.buildStage, app);
     const dir = mkdtempSync(join(this.scratch, `${app}-`));
+    assertIsolated(dir);
     const env: Record<string, string> = {};
     let workdir = '/';
     let entrypoint: string[] = [];
@@ -130,6 +136,16 @@ export class DockerBuildPlay {
         case 'CMD':
           cmd = execForm(instruction) ?? [];
           break;
+        case 'RUN':
+          // Changes to the base image's files (removing npm); the checks of the Dockerfile
+          // make sure no RUN here touches WORKDIR.
+          break;
+        case 'ARG':
+        case 'LABEL':
+        case 'USER':
+          break;
+        default:
+          throw new Error(`line ${instruction.line}: ${instruction.keyword} is not replayed`);
       }
     }
     return { app, dir, entrypoint, cmd, env };
@@ -297,11 +313,13 @@ export class ImageProcess {
     this.exited = new Promise((done) => child.once('exit', (code) => done(code)));
   }
 
+  /** Starts the image; like `docker run`, given arguments replace the image's CMD. */
   static start(image: AssembledImage, args: string[], env: Record<string, string>): ImageProcess {
     const [program, ...entryArgs] = image.entrypoint;
     if (program !== 'node') throw new Error(`the entry process is ${program}, not node`);
     const home = mkdtempSync(join(dirname(image.dir), 'home-'));
-    const child = spawn(process.execPath, [...entryArgs, ...args], {
+    const command = args.length > 0 ? args : image.cmd;
+    const child = spawn(process.execPath, [...entryArgs, ...command], {
       cwd: image.dir,
       // A clean environment: nothing like NODE_PATH may lead node back to the workspace.
       env: {
@@ -320,8 +338,18 @@ export class ImageProcess {
     return this.lines.join('\n');
   }
 
-  async stop(): Promise<number | null> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
-    return this.exited;
+  /**
+   * SIGTERM, as Kubernetes sends it; resolves with the exit code. A process still running
+   * after `graceMs` is killed and resolves null, which no check accepts as a clean stop.
+   */
+  async stop(graceMs = 30_000): Promise<number | null> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.exited;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

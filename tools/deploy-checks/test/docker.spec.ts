@@ -63,6 +63,9 @@ describe('docker/Dockerfile', () => {
       ['COPY', { flags: { from: 'build' }, sources: ['/workspace/dist/apps/$APP/'], dest: './' }],
     ]);
     expect(last(runtime, 'WORKDIR')?.args).toBe('/app');
+    // The runtime stage's own commands only change the base image, never the app's files.
+    const runs = runtime.instructions.filter((instruction) => instruction.keyword === 'RUN');
+    expect(runs.filter((step) => /\/app\b|\bWORKDIR\b/.test(step.args))).toEqual([]);
     expect(last(runtime, 'ENV')?.args).toContain('NODE_ENV=production');
   });
 
