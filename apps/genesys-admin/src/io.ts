@@ -27,8 +27,14 @@ export function fail(io: CliIo, code = 1): void {
   io.exitCode = Math.max(io.exitCode, code);
 }
 
-export function cliLogger(io: CliIo, level: string): Logger {
-  return createLogger({ service: 'genesys-admin', level, stream: io.logStream ?? process.stderr });
+/** JSON log lines on stderr; `secrets` are masked should one ever reach a line. */
+export function cliLogger(io: CliIo, level: string, secrets: string[] = []): Logger {
+  return createLogger({
+    service: 'genesys-admin',
+    level,
+    stream: io.logStream ?? process.stderr,
+    secrets: secrets.filter(Boolean),
+  });
 }
 
 export function printJson(io: CliIo, value: unknown): void {

@@ -42,7 +42,10 @@ export function addGenesysCommands(program: Command, io: CliIo): void {
 
   const setup = () => {
     const config = loadGenesysConfig(io.env);
-    const logger = cliLogger(io, config.LOG_LEVEL);
+    const logger = cliLogger(io, config.LOG_LEVEL, [
+      config.GENESYS_CLIENT_SECRET,
+      io.env.RECEIVER_AUTH_TOKEN ?? '',
+    ]);
     return { config, client: genesysClientFor(config, logger, io.err) };
   };
 

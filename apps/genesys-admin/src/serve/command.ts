@@ -26,7 +26,11 @@ export function addServeCommand(program: Command, io: CliIo): void {
     )
     .action(async () => {
       const config = loadServeConfig(io.env);
-      const logger = createLogger({ service: 'genesys-admin', level: config.LOG_LEVEL });
+      const logger = createLogger({
+        service: 'genesys-admin',
+        level: config.LOG_LEVEL,
+        secrets: [config.GENESYS_CLIENT_SECRET],
+      });
       const running = await startServe(config, logger);
 
       await new Promise<void>((resolve) => {
