@@ -27,8 +27,8 @@ const INSTALL_KUBECTL =
   '`brew install kubectl`, or a binary from https://kubernetes.io/docs/tasks/tools/ .';
 
 /** `kubectl kustomize <dir>`, parsed. Throws, never skips, when kubectl is missing. */
-export function render(dir: string): K8sObject[] {
-  const result = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+export function render(dir: string, env: NodeJS.ProcessEnv = process.env): K8sObject[] {
+  const result = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', env });
   if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
     throw new Error(INSTALL_KUBECTL);
   }

@@ -36,8 +36,9 @@ const SDK_CLIENT = /[\\/]node_modules[\\/]@aws-sdk[\\/]client-([a-z0-9-]+)[\\/]/
  *   and has that member (how the apps hand an `SqsQueue` to code typed by interfaces);
  * - a function is followed once referenced, whether called, passed or stored.
  *
- * This over-approximates (a referenced function may never run), never under-approximates
- * for code written this way. It does not see calls built from strings or `any`.
+ * This over-approximates: a referenced function may never run. What it cannot see: calls
+ * made through `any` or built from strings, and a subclass's override reached through a
+ * value typed as its base class (none of these occur in the apps today).
  */
 export function analyseSdkCalls(entry: string, tsconfigPath: string): SdkCallAnalysis {
   const options = { ...readTsconfig(tsconfigPath).options, noEmit: true };

@@ -33,8 +33,9 @@ import {
   testSqsEndpoint,
 } from '../../../tools/testing/sqs-kit';
 
-// Three Nx builds from a copy of the build context, then each app started several times.
-jest.setTimeout(300_000);
+// Three Nx builds from a copy of the build context (about a minute alone, three on a busy
+// machine), then each app started several times.
+jest.setTimeout(600_000);
 
 const rootPackage = JSON.parse(readFileSync(join(workspaceRoot, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;

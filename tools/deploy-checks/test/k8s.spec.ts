@@ -115,6 +115,11 @@ function selects(selector: Selector, labels: Record<string, string>): boolean {
 }
 
 describe('rendering', () => {
+  it('fails, saying how to install kubectl, where there is none', () => {
+    const nowhere = { ...process.env, PATH: join(k8sRoot, 'no-such-directory') };
+    expect(() => render(join(k8sRoot, 'base'), nowhere)).toThrow(/kubectl is needed.*Install/s);
+  });
+
   it.each(OVERLAYS)('renders the %s overlay, and the base alone', (overlay) => {
     expect(rendered[overlay].length).toBeGreaterThan(10);
     expect(render(join(k8sRoot, 'base')).length).toBeGreaterThan(10);
