@@ -26,8 +26,7 @@ export function notificationBytes(name: 'eventBridgeStart' | 'eventBridgeEnd' = 
 }
 
 /** Topic of the bare eventBody sample, which carries none itself. */
-export const BARE_BODY_TOPIC =
-  'v2.detail.events.conversation.conversationId.customer.end';
+export const BARE_BODY_TOPIC = 'v2.detail.events.conversation.conversationId.customer.end';
 
 /**
  * Every shape Genesys sends, one request each: two EventBridge envelopes, a notification,

@@ -20,7 +20,12 @@ export class AppProcess {
   static start(name: string, env: Record<string, string>): AppProcess {
     const main = join(__dirname, '..', '..', 'dist', 'apps', name, 'main.js');
     const child = spawn(process.execPath, [main], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_PROXY: '127.0.0.1,localhost', ...env },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NO_PROXY: '127.0.0.1,localhost',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new AppProcess(name, child);
@@ -29,7 +34,11 @@ export class AppProcess {
   /** Resolves once `url` answers 200; rejects with the app's output if it does not in time. */
   async waitUntilReady(url: string, timeoutMs = 15_000): Promise<void> {
     const ok = await eventually(
-      () => fetch(url).then((response) => response.ok, () => false),
+      () =>
+        fetch(url).then(
+          (response) => response.ok,
+          () => false,
+        ),
       Boolean,
       timeoutMs,
     );

@@ -16,7 +16,11 @@ export async function enqueueAsReceiver(
   receiverAttempt: Partial<AttemptRecord> = {},
   extra: { routeTopic?: string; envelope?: Partial<DlqEnvelope> } = {},
 ): Promise<NormalizedEvent> {
-  const event = normalizeEvent({ body, contentType: 'application/json', routeTopic: extra.routeTopic });
+  const event = normalizeEvent({
+    body,
+    contentType: 'application/json',
+    routeTopic: extra.routeTopic,
+  });
   const envelope = withAttempt(createEnvelope(event, new Date()), {
     attempt: 1,
     at: new Date().toISOString(),

@@ -7,7 +7,8 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 
 export function testSqsEndpoint(): string {
   const endpoint = process.env.TEST_SQS_ENDPOINT;
-  if (!endpoint) throw new Error('TEST_SQS_ENDPOINT is not set: run through the Jest global setup.');
+  if (!endpoint)
+    throw new Error('TEST_SQS_ENDPOINT is not set: run through the Jest global setup.');
   return endpoint;
 }
 

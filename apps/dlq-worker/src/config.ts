@@ -6,7 +6,10 @@ const MAX_RETRY_DELAY_SECONDS = 43_200;
 
 export const workerSpecs = {
   ...sqsAndLoggingSpecs,
-  PARKING_QUEUE_NAME: str({ default: 'genesys-webhook-parked', desc: 'where given-up events wait' }),
+  PARKING_QUEUE_NAME: str({
+    default: 'genesys-webhook-parked',
+    desc: 'where given-up events wait',
+  }),
   DOWNSTREAM_URL: url({ desc: 'the business system every event is POSTed to' }),
   DOWNSTREAM_TIMEOUT_MS: int({ min: 1, default: 3000, desc: 'deadline of one delivery try' }),
   DOWNSTREAM_MAX_RPS: int({ min: 0, default: 0, desc: 'deliveries started per second; 0 = off' }),
@@ -29,13 +32,25 @@ export const workerSpecs = {
   WAIT_TIME_SECONDS: int({ min: 0, max: 20, default: 20, desc: 'long-poll wait of a receive' }),
   DEDUP_WINDOW_SECONDS: int({ min: 0, default: 600, desc: 'skip events delivered this recently' }),
   BREAKER_ERROR_PERCENT: int({ min: 1, max: 100, default: 50, desc: 'failure rate that opens' }),
-  BREAKER_MIN_REQUESTS: int({ min: 1, default: 10, desc: 'tries in the window before it may open' }),
-  BREAKER_WINDOW_SECONDS: int({ min: 1, default: 30, desc: 'window the failure rate is taken over' }),
+  BREAKER_MIN_REQUESTS: int({
+    min: 1,
+    default: 10,
+    desc: 'tries in the window before it may open',
+  }),
+  BREAKER_WINDOW_SECONDS: int({
+    min: 1,
+    default: 30,
+    desc: 'window the failure rate is taken over',
+  }),
   BREAKER_COOLDOWN_SECONDS: int({ min: 1, default: 30, desc: 'open time before one probe' }),
   BATCH_LINGER_MS: int({ min: 0, default: 5, desc: 'wait to fill a batch of sends or deletes' }),
   HEALTH_PORT: int({ min: 0, max: 65535, default: 8081, desc: '/healthz, /readyz and /metrics' }),
   HOST: str({ default: '0.0.0.0', desc: 'address the health server listens on' }),
-  SHUTDOWN_GRACE_SECONDS: int({ min: 0, default: 25, desc: 'time to finish deliveries on SIGTERM' }),
+  SHUTDOWN_GRACE_SECONDS: int({
+    min: 0,
+    default: 25,
+    desc: 'time to finish deliveries on SIGTERM',
+  }),
 };
 
 export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;

@@ -54,7 +54,8 @@ export function decide(envelope: DlqEnvelope, situation: Situation, policy: Retr
   const last = lastAttempt(envelope);
   if (last?.outcome === 'delivered') return { action: 'delete', reason: 'delivered' };
   if (last?.outcome === 'permanent') return { action: 'park', reason: 'permanent' };
-  if (attemptsInBudget(envelope) >= policy.maxAttempts) return { action: 'park', reason: 'exhausted' };
+  if (attemptsInBudget(envelope) >= policy.maxAttempts)
+    return { action: 'park', reason: 'exhausted' };
 
   const { now } = situation;
   const ageSeconds = (now.getTime() - ageClockStart(envelope).getTime()) / 1000;

@@ -60,7 +60,9 @@ export class DownstreamGate {
     this.breaker.on('close', announce('closed'));
 
     this.limiter =
-      settings.maxRps > 0 ? new Bottleneck({ minTime: Math.ceil(1000 / settings.maxRps) }) : undefined;
+      settings.maxRps > 0
+        ? new Bottleneck({ minTime: Math.ceil(1000 / settings.maxRps) })
+        : undefined;
   }
 
   state(): BreakerState {
@@ -96,7 +98,8 @@ export class DownstreamGate {
       return await (this.limiter ? this.limiter.schedule(fire) : fire());
     } catch (error) {
       if (error instanceof RetryableResult) return error.result;
-      if ((error as { code?: string }).code === 'EOPENBREAKER') return { notStarted: 'breaker_open' };
+      if ((error as { code?: string }).code === 'EOPENBREAKER')
+        return { notStarted: 'breaker_open' };
       if (error instanceof Bottleneck.BottleneckError) return { notStarted: 'shutdown' };
       throw error;
     }

@@ -128,7 +128,11 @@ async function tryOnce(envelope: DlqEnvelope, deps: HandlerDeps) {
 
   if (isNotStarted(result)) {
     const retryInSeconds = result.notStarted === 'shutdown' ? 0 : deps.breakerCooldownSeconds;
-    const situation: Situation = { kind: 'not_attempted', reason: result.notStarted, retryInSeconds };
+    const situation: Situation = {
+      kind: 'not_attempted',
+      reason: result.notStarted,
+      retryInSeconds,
+    };
     return { envelope, decision: decide(envelope, situation, deps.policy), delivery: undefined };
   }
   if (deps.interrupt.aborted && result.outcome !== 'delivered') {
@@ -158,7 +162,10 @@ async function settle(
   switch (decision.action) {
     case 'delete': {
       const possibleDuplicate = await deleteReceived(message, deps);
-      return { outcome: decision.reason === 'duplicate' ? 'duplicate' : 'delivered', possibleDuplicate };
+      return {
+        outcome: decision.reason === 'duplicate' ? 'duplicate' : 'delivered',
+        possibleDuplicate,
+      };
     }
     case 'retry': {
       // Past SQS's 900 s DelaySeconds limit, the rest of the wait travels as notBefore.
@@ -168,7 +175,11 @@ async function settle(
           ? new Date(Date.now() + decision.delaySeconds * 1000).toISOString()
           : undefined;
       // A queued message cannot be edited: the history travels on a new copy.
-      await deps.dlq.send({ ...identity, body: encodeEnvelope({ ...envelope, notBefore }), delaySeconds });
+      await deps.dlq.send({
+        ...identity,
+        body: encodeEnvelope({ ...envelope, notBefore }),
+        delaySeconds,
+      });
       const possibleDuplicate = await deleteReceived(message, deps);
       return { outcome: 'retry_scheduled', delaySeconds: decision.delaySeconds, possibleDuplicate };
     }

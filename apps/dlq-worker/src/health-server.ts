@@ -25,7 +25,9 @@ export function createHealthServer(status: () => HealthStatus, registry: Registr
     else if (req.url === '/readyz') healthy = current.running === true && current.queuesResolved;
     else {
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'not_found', message: 'Try /healthz, /readyz or /metrics.' }));
+      res.end(
+        JSON.stringify({ error: 'not_found', message: 'Try /healthz, /readyz or /metrics.' }),
+      );
       return;
     }
 

@@ -8,8 +8,11 @@ export function startHeartbeat(
   visibilityTimeoutSeconds: number,
   onFailure: (error: unknown) => void,
 ): () => void {
-  const timer = setInterval(() => {
-    extend(visibilityTimeoutSeconds).catch(onFailure);
-  }, (visibilityTimeoutSeconds * 1000) / 2);
+  const timer = setInterval(
+    () => {
+      extend(visibilityTimeoutSeconds).catch(onFailure);
+    },
+    (visibilityTimeoutSeconds * 1000) / 2,
+  );
   return () => clearInterval(timer);
 }

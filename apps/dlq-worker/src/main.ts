@@ -27,7 +27,10 @@ async function main(): Promise<void> {
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) => {
     stopping ??= (async () => {
-      logger.info('dlq-worker stopping', { signal, in_flight: running.worker?.status().inFlight ?? 0 });
+      logger.info('dlq-worker stopping', {
+        signal,
+        in_flight: running.worker?.status().inFlight ?? 0,
+      });
       shutdown.abort();
       const finished = (await running.worker?.stop(config.SHUTDOWN_GRACE_SECONDS * 1000)) ?? true;
       await closeHttpServer(health, 1000);
@@ -102,7 +105,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+  const message =
+    error instanceof ConfigError || error instanceof Error ? error.message : String(error);
   process.stderr.write(`${JSON.stringify({ level: 'error', service: 'dlq-worker', message })}\n`);
   process.exit(1);
 });

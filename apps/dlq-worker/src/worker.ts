@@ -1,7 +1,12 @@
 import { describeError, type Logger } from '@webhook-dlq/runtime';
 import type { ReceivedMessage, ReceiveOptions } from '@webhook-dlq/sqs';
 import type { BreakerState, DownstreamGate } from './downstream-gate';
-import { type HandledMessage, handleMessage, type HandlerDeps, type QueueOps } from './handle-message';
+import {
+  type HandledMessage,
+  handleMessage,
+  type HandlerDeps,
+  type QueueOps,
+} from './handle-message';
 import type { WorkerMetrics } from './metrics';
 import { RecentDeliveries } from './recent-deliveries';
 
@@ -157,7 +162,12 @@ export class DlqWorker {
     await Promise.all(
       messages.map((message) =>
         this.resources.dlq.changeVisibility(message.receiptHandle, 0).then(
-          () => this.log(message, { outcome: 'held', holdSeconds: 0, holdReason: 'shutdown' }, performance.now()),
+          () =>
+            this.log(
+              message,
+              { outcome: 'held', holdSeconds: 0, holdReason: 'shutdown' },
+              performance.now(),
+            ),
           (error: unknown) =>
             this.resources.logger.warn('release failed', {
               message_id: message.messageId,

@@ -41,7 +41,9 @@ describe('decide, as a message comes off the DLQ', () => {
   });
 
   it('parks without a try what the receiver found permanent', () => {
-    expect(decide(envelopeWith({ outcome: 'permanent', statusCode: 400 }), received, policy)).toEqual({
+    expect(
+      decide(envelopeWith({ outcome: 'permanent', statusCode: 400 }), received, policy),
+    ).toEqual({
       action: 'park',
       reason: 'permanent',
     });
@@ -87,17 +89,27 @@ describe('decide, more situations', () => {
       seconds: 1200,
       reason: 'not_before',
     });
-    expect(decide({ ...waiting, notBefore: '2026-01-01T00:00:00.000Z' }, received, policy)).toEqual({
-      action: 'deliver',
-    });
+    expect(decide({ ...waiting, notBefore: '2026-01-01T00:00:00.000Z' }, received, policy)).toEqual(
+      {
+        action: 'deliver',
+      },
+    );
   });
 
   it('holds a message that was not tried because of shutdown or an open breaker', () => {
     expect(
-      decide(envelopeWith({}), { kind: 'not_attempted', reason: 'shutdown', retryInSeconds: 0 }, policy),
+      decide(
+        envelopeWith({}),
+        { kind: 'not_attempted', reason: 'shutdown', retryInSeconds: 0 },
+        policy,
+      ),
     ).toEqual({ action: 'hold', seconds: 0, reason: 'shutdown' });
     expect(
-      decide(envelopeWith({}), { kind: 'not_attempted', reason: 'breaker_open', retryInSeconds: 30 }, policy),
+      decide(
+        envelopeWith({}),
+        { kind: 'not_attempted', reason: 'breaker_open', retryInSeconds: 30 },
+        policy,
+      ),
     ).toEqual({ action: 'hold', seconds: 30, reason: 'breaker_open' });
   });
 

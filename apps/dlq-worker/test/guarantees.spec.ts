@@ -27,20 +27,45 @@ describe('dlq-worker delivery guarantees', () => {
     });
     await enqueueAsReceiver(h.dlq, sample);
 
-    h.start({ policy: { maxAttempts: 8, maxEventAgeSeconds: 3600, baseDelaySeconds: 0, maxDelaySeconds: 900 } });
-    await eventually(() => h.downstream.calls.length, (n) => n === 2, 15_000);
+    h.start({
+      policy: {
+        maxAttempts: 8,
+        maxEventAgeSeconds: 3600,
+        baseDelaySeconds: 0,
+        maxDelaySeconds: 900,
+      },
+    });
+    await eventually(
+      () => h.downstream.calls.length,
+      (n) => n === 2,
+      15_000,
+    );
 
     const [first, second] = h.downstream.calls;
     expect(second.at - first.at).toBeGreaterThanOrEqual(2000);
-    expect(h.handled()[0]).toMatchObject({ outcome: 'retry_scheduled', status_code: 429, next_delay_seconds: 2 });
+    expect(h.handled()[0]).toMatchObject({
+      outcome: 'retry_scheduled',
+      status_code: 429,
+      next_delay_seconds: 2,
+    });
   });
 
   it('uses the Retry-After the receiver recorded for the first worker try', async () => {
     await enqueueAsReceiver(h.dlq, sample, { statusCode: 503, retryAfterSeconds: 120 });
     h.downstream.respondWith(503);
 
-    h.start({ policy: { maxAttempts: 8, maxEventAgeSeconds: 3600, baseDelaySeconds: 1, maxDelaySeconds: 900 } });
-    await eventually(() => h.handled().length, (n) => n === 1);
+    h.start({
+      policy: {
+        maxAttempts: 8,
+        maxEventAgeSeconds: 3600,
+        baseDelaySeconds: 1,
+        maxDelaySeconds: 900,
+      },
+    });
+    await eventually(
+      () => h.handled().length,
+      (n) => n === 1,
+    );
 
     // The worker's own 503 carried no Retry-After, so the backoff decides this one.
     expect(h.handled()[0].next_delay_seconds).toBeLessThanOrEqual(2);
@@ -51,13 +76,18 @@ describe('dlq-worker delivery guarantees', () => {
     const event = await enqueueAsReceiver(h.dlq, sample);
 
     h.start();
-    await eventually(() => h.handled().length, (n) => n === 1);
+    await eventually(
+      () => h.handled().length,
+      (n) => n === 1,
+    );
     await new Promise((resolve) => setTimeout(resolve, 500));
 
     expect(h.downstream.callsFor(event.eventId)).toHaveLength(1);
     const [message] = await receiveAll(h.parked);
     expect(message.attributes.park_reason).toBe('permanent');
-    expect(decodeEnvelope(message.body).attempts.map((a) => [a.attempt, a.outcome, a.statusCode])).toEqual([
+    expect(
+      decodeEnvelope(message.body).attempts.map((a) => [a.attempt, a.outcome, a.statusCode]),
+    ).toEqual([
       [1, 'retryable', 503],
       [2, 'permanent', 404],
     ]);
@@ -72,8 +102,16 @@ describe('dlq-worker delivery guarantees', () => {
       maxInFlight: 4,
       gate: { breakerMinRequests: 4, breakerErrorPercent: 50, breakerCooldownSeconds: 2 },
     });
-    await eventually(() => h.worker!.status().breaker, (state) => state === 'open', 10_000);
-    await eventually(() => h.worker!.status().inFlight, (n) => n === 0, 10_000);
+    await eventually(
+      () => h.worker!.status().breaker,
+      (state) => state === 'open',
+      10_000,
+    );
+    await eventually(
+      () => h.worker!.status().inFlight,
+      (n) => n === 0,
+      10_000,
+    );
 
     const callsWhenOpened = h.downstream.calls.length;
     const receivesWhenOpened = h.receiveCalls;
@@ -89,9 +127,9 @@ describe('dlq-worker delivery guarantees', () => {
     );
     expect(h.worker!.status().breaker).toBe('closed');
     expect(await receiveAll(h.parked)).toEqual([]);
-    expect(h.logs.filter((l) => l.message === 'circuit breaker').map((l) => l.breaker_state)).toEqual(
-      expect.arrayContaining(['open', 'half_open', 'closed']),
-    );
+    expect(
+      h.logs.filter((l) => l.message === 'circuit breaker').map((l) => l.breaker_state),
+    ).toEqual(expect.arrayContaining(['open', 'half_open', 'closed']));
     expect(await h.metrics.registry.getSingleMetricAsString('dlq_worker_breaker_state')).toContain(
       'dlq_worker_breaker_state 0',
     );
@@ -113,7 +151,11 @@ describe('dlq-worker delivery guarantees', () => {
     );
 
     expect(h.handled().some((l) => l.event_id === slowId)).toBe(false);
-    await eventually(() => h.handled().length, (n) => n === 50, 15_000);
+    await eventually(
+      () => h.handled().length,
+      (n) => n === 50,
+      15_000,
+    );
   });
 
   it('keeps a delivery slower than the visibility timeout hidden and delivers it once', async () => {
@@ -121,7 +163,11 @@ describe('dlq-worker delivery guarantees', () => {
     const event = await enqueueAsReceiver(h.dlq, sample);
 
     h.start({ visibilityTimeoutSeconds: 2, downstreamTimeoutMs: 20_000 });
-    await eventually(() => h.handled().length, (n) => n === 1, 20_000);
+    await eventually(
+      () => h.handled().length,
+      (n) => n === 1,
+      20_000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1500));
 
     expect(h.downstream.callsFor(event.eventId)).toHaveLength(1);
@@ -134,10 +180,18 @@ describe('dlq-worker delivery guarantees', () => {
     const event = await enqueueAsReceiver(h.dlq, sample, {}, { envelope: { notBefore } });
 
     h.start();
-    await eventually(() => h.handled().length, (n) => n === 1);
+    await eventually(
+      () => h.handled().length,
+      (n) => n === 1,
+    );
 
     expect(h.downstream.calls).toEqual([]);
-    expect(h.handled()[0]).toMatchObject({ outcome: 'held', hold_reason: 'not_before', event_id: event.eventId, attempt: 1 });
+    expect(h.handled()[0]).toMatchObject({
+      outcome: 'held',
+      hold_reason: 'not_before',
+      event_id: event.eventId,
+      attempt: 1,
+    });
     expect(Number(h.handled()[0].hold_seconds)).toBeGreaterThan(3500);
     expect(await h.dlq.depth()).toMatchObject({ visible: 0, inFlight: 1 });
   });
@@ -146,8 +200,18 @@ describe('dlq-worker delivery guarantees', () => {
     h.downstream.respondWith({ status: 503, headers: { 'retry-after': '1200' } });
     await enqueueAsReceiver(h.dlq, sample);
 
-    h.start({ policy: { maxAttempts: 8, maxEventAgeSeconds: 86_400, baseDelaySeconds: 1, maxDelaySeconds: 7200 } });
-    await eventually(() => h.handled().length, (n) => n === 1);
+    h.start({
+      policy: {
+        maxAttempts: 8,
+        maxEventAgeSeconds: 86_400,
+        baseDelaySeconds: 1,
+        maxDelaySeconds: 7200,
+      },
+    });
+    await eventually(
+      () => h.handled().length,
+      (n) => n === 1,
+    );
 
     expect(h.handled()[0]).toMatchObject({ outcome: 'retry_scheduled', next_delay_seconds: 1200 });
     expect(await h.dlq.depth()).toMatchObject({ delayed: 1 });
@@ -156,10 +220,16 @@ describe('dlq-worker delivery guarantees', () => {
   it('deletes a second copy of a delivered event within the window without calling the downstream', async () => {
     const event = await enqueueAsReceiver(h.dlq, sample);
     h.start();
-    await eventually(() => h.handled().length, (n) => n === 1);
+    await eventually(
+      () => h.handled().length,
+      (n) => n === 1,
+    );
 
     await enqueueAsReceiver(h.dlq, sample);
-    await eventually(() => h.handled().length, (n) => n === 2);
+    await eventually(
+      () => h.handled().length,
+      (n) => n === 2,
+    );
 
     expect(h.downstream.callsFor(event.eventId)).toHaveLength(1);
     expect(h.handled().map((l) => l.outcome)).toEqual(['delivered', 'duplicate']);
@@ -171,8 +241,14 @@ describe('dlq-worker delivery guarantees', () => {
     for (let n = 0; n < 5; n += 1) await enqueueAsReceiver(h.dlq, variant(sample, n));
 
     h.start({ gate: { maxRps: 1 } });
-    await eventually(() => h.downstream.calls.length, (n) => n === 1);
-    await eventually(() => h.worker!.status().inFlight, (n) => n === 5);
+    await eventually(
+      () => h.downstream.calls.length,
+      (n) => n === 1,
+    );
+    await eventually(
+      () => h.worker!.status().inFlight,
+      (n) => n === 5,
+    );
 
     expect(await h.worker!.stop(5000)).toBe(true);
 
@@ -189,7 +265,11 @@ describe('dlq-worker delivery guarantees', () => {
     for (let n = 0; n < 5; n += 1) await enqueueAsReceiver(h.dlq, variant(sample, n));
 
     h.start({ gate: { maxRps: 4 } });
-    await eventually(() => h.downstream.calls.length, (n) => n === 5, 15_000);
+    await eventually(
+      () => h.downstream.calls.length,
+      (n) => n === 5,
+      15_000,
+    );
 
     // Five starts at 4 per second span a second; unlimited they arrive within milliseconds.
     // Arrival times jitter (the first call also opens the connection), so the bound is loose.
@@ -199,10 +279,14 @@ describe('dlq-worker delivery guarantees', () => {
 
   it('exposes counters for what it handled', async () => {
     h.downstream.respondWith(200);
-    for (const request of allSampleRequests().slice(0, 2)) await enqueueAsReceiver(h.dlq, request.body);
+    for (const request of allSampleRequests().slice(0, 2))
+      await enqueueAsReceiver(h.dlq, request.body);
 
     h.start();
-    await eventually(() => h.handled().length, (n) => n === 2);
+    await eventually(
+      () => h.handled().length,
+      (n) => n === 2,
+    );
 
     const text = await h.metrics.registry.metrics();
     expect(text).toContain('dlq_worker_messages_received_total 2');

@@ -39,7 +39,13 @@ export class WorkerHarness {
     const { gate, resources, ...settings } = overrides;
     const stream = new PassThrough();
     stream.on('data', (chunk: Buffer) =>
-      this.logs.push(...chunk.toString().trim().split('\n').map((line) => JSON.parse(line))),
+      this.logs.push(
+        ...chunk
+          .toString()
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+      ),
     );
     this.metrics = new WorkerMetrics();
     this.worker = new DlqWorker(
@@ -50,7 +56,12 @@ export class WorkerHarness {
         visibilityTimeoutSeconds: 30,
         waitTimeSeconds: 1,
         dedupWindowSeconds: 600,
-        policy: { maxAttempts: 8, maxEventAgeSeconds: 3600, baseDelaySeconds: 0, maxDelaySeconds: 0 },
+        policy: {
+          maxAttempts: 8,
+          maxEventAgeSeconds: 3600,
+          baseDelaySeconds: 0,
+          maxDelaySeconds: 0,
+        },
         ...settings,
       },
       {

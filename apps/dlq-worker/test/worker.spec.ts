@@ -32,13 +32,19 @@ describe('dlq-worker against a local SQS server and a real downstream', () => {
     }
 
     startWorker();
-    await eventually(() => handledLines().length, (n) => n === events.length);
+    await eventually(
+      () => handledLines().length,
+      (n) => n === events.length,
+    );
 
     for (const event of events) {
       const calls = downstream.callsFor(event.eventId);
       expect(calls).toHaveLength(1);
       expect(calls[0].body.equals(event.body)).toBe(true);
-      expect(calls[0].headers).toMatchObject({ 'x-genesys-topic': event.topic, 'x-dlq-attempt': '2' });
+      expect(calls[0].headers).toMatchObject({
+        'x-genesys-topic': event.topic,
+        'x-dlq-attempt': '2',
+      });
     }
     expect(handledLines().every((line) => line.outcome === 'delivered')).toBe(true);
     expect(await dlq.depth()).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
@@ -49,13 +55,31 @@ describe('dlq-worker against a local SQS server and a real downstream', () => {
     downstream.respondWith({ status: 503, headers: { 'retry-after': '1' } });
     const event = await enqueueAsReceiver(dlq, allSampleRequests()[0].body);
 
-    startWorker({ policy: { maxAttempts: 8, maxEventAgeSeconds: 3600, baseDelaySeconds: 1, maxDelaySeconds: 900 } });
-    await eventually(() => handledLines().length, (n) => n >= 1);
+    startWorker({
+      policy: {
+        maxAttempts: 8,
+        maxEventAgeSeconds: 3600,
+        baseDelaySeconds: 1,
+        maxDelaySeconds: 900,
+      },
+    });
+    await eventually(
+      () => handledLines().length,
+      (n) => n >= 1,
+    );
     await worker().stop(5000);
 
-    expect(handledLines()[0]).toMatchObject({ outcome: 'retry_scheduled', next_delay_seconds: 1, attempt: 2 });
+    expect(handledLines()[0]).toMatchObject({
+      outcome: 'retry_scheduled',
+      next_delay_seconds: 1,
+      attempt: 2,
+    });
     expect((await dlq.depth()).delayed + (await dlq.depth()).visible).toBe(1);
-    const [message] = await eventually(() => receiveAll(dlq), (all) => all.length === 1, 5000);
+    const [message] = await eventually(
+      () => receiveAll(dlq),
+      (all) => all.length === 1,
+      5000,
+    );
     const envelope = decodeEnvelope(message.body);
     expect(envelope.eventId).toBe(event.eventId);
     expect(envelope.attempts.map((a) => [a.attempt, a.by, a.statusCode])).toEqual([
@@ -70,7 +94,10 @@ describe('dlq-worker against a local SQS server and a real downstream', () => {
     const event = await enqueueAsReceiver(dlq, allSampleRequests()[1].body);
 
     startWorker();
-    await eventually(() => downstream.callsFor(event.eventId).length, (n) => n >= 3);
+    await eventually(
+      () => downstream.callsFor(event.eventId).length,
+      (n) => n >= 3,
+    );
     downstream.respondWith(200);
     await eventually(() => handledLines().some((l) => l.outcome === 'delivered'), Boolean);
 
@@ -79,7 +106,12 @@ describe('dlq-worker against a local SQS server and a real downstream', () => {
     expect(calls.map((call) => call.headers['x-dlq-attempt'])).toEqual(
       calls.map((_call, index) => String(index + 2)),
     );
-    expect(await eventually(() => dlq.depth(), (d) => d.visible + d.inFlight + d.delayed === 0)).toEqual({
+    expect(
+      await eventually(
+        () => dlq.depth(),
+        (d) => d.visible + d.inFlight + d.delayed === 0,
+      ),
+    ).toEqual({
       visible: 0,
       inFlight: 0,
       delayed: 0,
@@ -93,7 +125,10 @@ describe('dlq-worker against a local SQS server and a real downstream', () => {
     });
 
     startWorker();
-    await eventually(() => handledLines().length, (n) => n === 1);
+    await eventually(
+      () => handledLines().length,
+      (n) => n === 1,
+    );
 
     expect(downstream.calls).toEqual([]);
     const [message] = await receiveAll(parked);
@@ -106,21 +141,30 @@ describe('dlq-worker against a local SQS server and a real downstream', () => {
     const event = await enqueueAsReceiver(dlq, allSampleRequests()[0].body);
 
     startWorker();
-    await eventually(() => handledLines().length, (n) => n === 1);
+    await eventually(
+      () => handledLines().length,
+      (n) => n === 1,
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
 
     expect(downstream.callsFor(event.eventId)).toHaveLength(1);
     const [message] = await receiveAll(parked);
     const envelope = decodeEnvelope(message.body);
     expect(message.attributes.park_reason).toBe('permanent');
-    expect(envelope.attempts.at(-1)).toMatchObject({ attempt: 2, outcome: 'permanent', statusCode: 400 });
+    expect(envelope.attempts.at(-1)).toMatchObject({
+      attempt: 2,
+      outcome: 'permanent',
+      statusCode: 400,
+    });
   });
 
   it('parks an event with the full history of every attempt once attempts are exhausted', async () => {
     downstream.respondWith(500);
     const event = await enqueueAsReceiver(dlq, allSampleRequests()[2].body);
 
-    startWorker({ policy: { maxAttempts: 4, maxEventAgeSeconds: 3600, baseDelaySeconds: 0, maxDelaySeconds: 0 } });
+    startWorker({
+      policy: { maxAttempts: 4, maxEventAgeSeconds: 3600, baseDelaySeconds: 0, maxDelaySeconds: 0 },
+    });
     await eventually(() => handledLines().some((l) => l.outcome === 'parked'), Boolean);
 
     expect(downstream.callsFor(event.eventId)).toHaveLength(3);
@@ -143,7 +187,10 @@ describe('dlq-worker against a local SQS server and a real downstream', () => {
     await dlq.send({ body: JSON.stringify({ schemaVersion: 7, eventId: 'x' }) });
 
     startWorker();
-    await eventually(() => handledLines().length, (n) => n === 2);
+    await eventually(
+      () => handledLines().length,
+      (n) => n === 2,
+    );
 
     const messages = await receiveAll(parked);
     expect(messages.map((m) => m.body).sort()).toEqual(
@@ -180,7 +227,10 @@ describe('dlq-worker against a local SQS server and a real downstream', () => {
     await enqueueAsReceiver(dlq, allSampleRequests()[0].body);
 
     startWorker();
-    await eventually(() => downstream.calls.length, (n) => n === 1);
+    await eventually(
+      () => downstream.calls.length,
+      (n) => n === 1,
+    );
     const finished = await worker().stop(5000);
 
     expect(finished).toBe(true);

@@ -22,7 +22,9 @@ async function enqueueEvents(dlq: SqsQueue, count: number): Promise<NormalizedEv
   const events: NormalizedEvent[] = [];
   const run = Date.now();
   for (let n = 0; n < count; n += 1) {
-    events.push(await enqueueAsReceiver(dlq, variant(sampleBytes('eventBridgeEnd'), `${run}-${n}`)));
+    events.push(
+      await enqueueAsReceiver(dlq, variant(sampleBytes('eventBridgeEnd'), `${run}-${n}`)),
+    );
   }
   return events;
 }
@@ -75,7 +77,11 @@ describe('dlq-worker processes sharing one queue', () => {
     const events = await enqueueEvents(dlq, 40);
     const [a, b] = await Promise.all([startWorker(), startWorker()]);
 
-    await eventually(() => delivered(a).length + delivered(b).length, (n) => n === 40, 30_000);
+    await eventually(
+      () => delivered(a).length + delivered(b).length,
+      (n) => n === 40,
+      30_000,
+    );
 
     for (const event of events) expect(downstream.callsFor(event.eventId)).toHaveLength(1);
     const byA = new Set(delivered(a).map((l) => l.event_id));
@@ -88,12 +94,23 @@ describe('dlq-worker processes sharing one queue', () => {
     downstream.respondWith(() =>
       downstream.calls.length === 1 ? { status: 200, delayMs: 10_000 } : { status: 200 },
     );
-    const doomed = await startWorker({ VISIBILITY_TIMEOUT_SECONDS: '3', DOWNSTREAM_TIMEOUT_MS: '20000' });
-    await eventually(() => downstream.calls.length, (n) => n === 1, 10_000);
+    const doomed = await startWorker({
+      VISIBILITY_TIMEOUT_SECONDS: '3',
+      DOWNSTREAM_TIMEOUT_MS: '20000',
+    });
+    await eventually(
+      () => downstream.calls.length,
+      (n) => n === 1,
+      10_000,
+    );
 
     await doomed.kill();
     const survivor = await startWorker({ VISIBILITY_TIMEOUT_SECONDS: '3' });
-    await eventually(() => delivered(survivor).length, (n) => n === 1, 20_000);
+    await eventually(
+      () => delivered(survivor).length,
+      (n) => n === 1,
+      20_000,
+    );
 
     // Two calls, explained: the killed worker's call reached the downstream before the kill
     // (at-least-once), and the other worker's after the visibility timeout. Same key on both.
@@ -109,7 +126,11 @@ describe('dlq-worker processes sharing one queue', () => {
     const events = await enqueueEvents(dlq, 5);
     downstream.respondWith({ status: 200, delayMs: 1000 });
     const worker = await startWorker({ DOWNSTREAM_MAX_RPS: '1' });
-    await eventually(() => downstream.calls.length, (n) => n === 1, 10_000);
+    await eventually(
+      () => downstream.calls.length,
+      (n) => n === 1,
+      10_000,
+    );
 
     expect(await worker.stop()).toBe(0);
 

@@ -52,7 +52,7 @@ export class BatchingQueue {
       async (messages) => this.settle(messages, 'send to', await queue.sendBatch(messages)),
       {
         ...common,
-      // SQS also caps the whole batch at the queue's message size limit.
+        // SQS also caps the whole batch at the queue's message size limit.
         maxBytes: queue.maxMessageBytes,
         sizeOf: (message) => SqsQueue.sizeOf(message),
       },
@@ -99,7 +99,13 @@ export class BatchingQueue {
       results[failure.index] = {
         ok: false,
         retry: !failure.senderFault && !expired,
-        error: new ErrorClass(this.queue.name, verb, failure.code, failure.senderFault, failure.error),
+        error: new ErrorClass(
+          this.queue.name,
+          verb,
+          failure.code,
+          failure.senderFault,
+          failure.error,
+        ),
       };
     }
     return results;

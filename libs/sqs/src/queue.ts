@@ -198,18 +198,25 @@ export class SqsQueue {
 
   async delete(receiptHandle: string): Promise<void> {
     await call(this.name, 'delete from', () =>
-      this.client.send(new DeleteMessageCommand({ QueueUrl: this.url, ReceiptHandle: receiptHandle })),
+      this.client.send(
+        new DeleteMessageCommand({ QueueUrl: this.url, ReceiptHandle: receiptHandle }),
+      ),
     );
   }
 
   /** Deletes up to 10 messages. Resolves with the entries SQS did not delete. */
-  async deleteBatch(receiptHandles: string[]): Promise<Array<BatchFailure & { receiptHandle: string }>> {
+  async deleteBatch(
+    receiptHandles: string[],
+  ): Promise<Array<BatchFailure & { receiptHandle: string }>> {
     if (receiptHandles.length === 0) return [];
     const output = await call(this.name, 'delete a batch from', () =>
       this.client.send(
         new DeleteMessageBatchCommand({
           QueueUrl: this.url,
-          Entries: receiptHandles.map((handle, index) => ({ Id: String(index), ReceiptHandle: handle })),
+          Entries: receiptHandles.map((handle, index) => ({
+            Id: String(index),
+            ReceiptHandle: handle,
+          })),
         }),
       ),
     );
@@ -325,7 +332,8 @@ function toAttributes(message: OutgoingMessage): Record<string, MessageAttribute
   };
   const attributes: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(values)) {
-    if (value !== undefined && value !== '') attributes[name] = { DataType: 'String', StringValue: value };
+    if (value !== undefined && value !== '')
+      attributes[name] = { DataType: 'String', StringValue: value };
   }
   return attributes;
 }
@@ -351,7 +359,10 @@ async function findOrCreateUrl(
     client.send(
       new CreateQueueCommand({
         QueueName: name,
-        Attributes: { MessageRetentionPeriod: String(MAX_RETENTION_SECONDS), ...options.attributes },
+        Attributes: {
+          MessageRetentionPeriod: String(MAX_RETENTION_SECONDS),
+          ...options.attributes,
+        },
       }),
     ),
   );

@@ -29,7 +29,10 @@ describe('Batcher', () => {
 
     await Promise.all(['aaaa', 'bbbb', 'cccc', 'dd'].map((item) => batcher.add(item)));
 
-    expect(calls).toEqual([['aaaa', 'bbbb'], ['cccc', 'dd']]);
+    expect(calls).toEqual([
+      ['aaaa', 'bbbb'],
+      ['cccc', 'dd'],
+    ]);
   });
 
   it('rejects only the entry that failed for good, and retries one worth retrying', async () => {
@@ -38,7 +41,8 @@ describe('Batcher', () => {
       round += 1;
       return items.map((item): EntryResult<string> => {
         if (item === 'bad') return { ok: false, retry: false, error: new Error('refused') };
-        if (item === 'flaky' && round === 1) return { ok: false, retry: true, error: new Error('busy') };
+        if (item === 'flaky' && round === 1)
+          return { ok: false, retry: true, error: new Error('busy') };
         return { ok: true, value: item };
       });
     });

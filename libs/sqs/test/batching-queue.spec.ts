@@ -16,7 +16,9 @@ describe('BatchingQueue against a local SQS server', () => {
       Array.from({ length: 23 }, (_, i) => `m${i}`).sort(),
     );
 
-    await Promise.all(received.slice(0, 3).map((m) => batching.changeVisibility(m.receiptHandle, 0)));
+    await Promise.all(
+      received.slice(0, 3).map((m) => batching.changeVisibility(m.receiptHandle, 0)),
+    );
     await Promise.all(received.slice(3).map((m) => batching.delete(m.receiptHandle)));
 
     const again = await receiveAll(dlq);
@@ -35,9 +37,11 @@ describe('BatchingQueue against a local SQS server', () => {
     ]);
 
     expect(outcomes[0].status).toBe('fulfilled');
-    expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: expect.any(MessageTooLargeError) });
+    expect(outcomes[1]).toMatchObject({
+      status: 'rejected',
+      reason: expect.any(MessageTooLargeError),
+    });
   });
-
 });
 
 describe('BatchingQueue entry failures', () => {
@@ -51,7 +55,9 @@ describe('BatchingQueue entry failures', () => {
       assertFits: () => undefined,
       deleteBatch: async (handles: string[]) => {
         calls += 1;
-        return calls === 1 ? handles.map((receiptHandle, index) => ({ ...failure, index, receiptHandle })) : [];
+        return calls === 1
+          ? handles.map((receiptHandle, index) => ({ ...failure, index, receiptHandle }))
+          : [];
       },
       calls: () => calls,
     };
@@ -73,7 +79,11 @@ describe('BatchingQueue entry failures', () => {
   });
 
   it('retries an entry SQS failed on its own side', async () => {
-    const queue = queueFailing({ code: 'InternalError', senderFault: false, error: 'InternalError' });
+    const queue = queueFailing({
+      code: 'InternalError',
+      senderFault: false,
+      error: 'InternalError',
+    });
     const batching = new BatchingQueue(queue as unknown as SqsQueue);
 
     await batching.delete('handle');
