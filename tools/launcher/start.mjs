@@ -1,7 +1,8 @@
 // `npm start`: the whole pipeline on this machine, each part in its own process as in
 // production. The root script builds the apps first; this file builds nothing.
 //
-//   SQS server   tools/sqs-server (in memory) unless SQS_ENDPOINT names one
+//   SQS server   tools/sqs-server (in memory) unless SQS_ENDPOINT names one; it serves the
+//                S3 bucket for large bodies too
 //   downstream   tools/sample-downstream unless DOWNSTREAM_URL names the real one
 //   receiver     dist/apps/receiver/main.js
 //   dlq-worker   dist/apps/dlq-worker/main.js
@@ -10,8 +11,9 @@
 // the rest and the launcher exits 1.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { complain, Part, say } from './parts.mjs';
-import { createClient, ensureQueues, MAX_RECEIVE_COUNT } from './queues.mjs';
+import { createClient, ensureQueues, LOCAL_CREDENTIALS, MAX_RECEIVE_COUNT } from './queues.mjs';
 import { readLiveState, removeOwnState, STATE_FILE, writeState } from './state.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -28,7 +30,10 @@ const settings = {
   healthPort: env.HEALTH_PORT || '8081',
   localSqsPort: env.LOCAL_SQS_PORT || '9324',
   region: env.AWS_REGION || 'us-east-1',
+  payloadBucket: env.PAYLOAD_BUCKET || 'genesys-webhook-dlq-payloads',
 };
+
+const AUTH_VARIABLES = ['AUTH_API_KEYS', 'AUTH_BASIC_USERS', 'AUTH_HMAC_SECRETS', 'AUTH_DISABLED'];
 
 /** Every part started, in start order. */
 const parts = [];
@@ -135,6 +140,64 @@ async function startDownstream() {
   return { url, sample: true, controlUrl: new URL('/control', url).href };
 }
 
+/**
+ * The bucket for bodies too large for a queue message, on the embedded server (which also
+ * speaks S3). With a server of the user's own, PAYLOAD_BUCKET and S3_ENDPOINT are theirs.
+ */
+async function ensurePayloadBucket(sqs) {
+  if (!sqs.embedded) {
+    if (!env.PAYLOAD_BUCKET) {
+      say('no PAYLOAD_BUCKET: events too large for a queue message are refused');
+    }
+    return {};
+  }
+  const client = new S3Client({
+    region: settings.region,
+    endpoint: sqs.endpoint,
+    forcePathStyle: true,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: settings.payloadBucket }));
+  } catch (error) {
+    if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(error?.name)) {
+      throw new Error(`could not create bucket ${settings.payloadBucket}`, { cause: error });
+    }
+  } finally {
+    client.destroy();
+  }
+  say(`bucket ${settings.payloadBucket} ready for bodies too large for a queue message`);
+  return { PAYLOAD_BUCKET: settings.payloadBucket, S3_ENDPOINT: sqs.endpoint };
+}
+
+/**
+ * Caller authentication for the receiver. With none configured and the receiver on a
+ * loopback address, it is switched off, and said so; anywhere else the receiver refuses to
+ * start without it.
+ */
+function receiverAuth() {
+  if (AUTH_VARIABLES.some((name) => env[name])) {
+    say('receiver authentication as configured (AUTH_* variables)');
+    return { enabled: true, env: {} };
+  }
+  if (!isLoopback(settings.receiverHost)) {
+    complain(
+      `the receiver listens on ${settings.receiverHost}: set AUTH_API_KEYS (or AUTH_BASIC_USERS, ` +
+        'AUTH_HMAC_SECRETS) for it, or AUTH_DISABLED=true',
+    );
+    return { enabled: true, env: {} };
+  }
+  say(
+    `auth is off: the receiver listens on ${settings.receiverHost} only and takes any POST ` +
+      '(set AUTH_API_KEYS=<key> to try authentication)',
+  );
+  return { enabled: false, env: { AUTH_DISABLED: 'true' } };
+}
+
+function isLoopback(host) {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
 function startApp(name, appEnv) {
   return addPart(
     new Part(name, {
@@ -174,7 +237,7 @@ function reachableHost(host) {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-function printGuide(state) {
+function printGuide(state, authEnabled) {
   const fixture =
     'test-fixtures/genesys/eventbridge__v2.detail.events.conversation.ID.customer.end.json';
   const rule = '-'.repeat(78);
@@ -184,6 +247,7 @@ function printGuide(state) {
     '',
     'Send an event (from the repository root):',
     `  curl -X POST ${state.webhookUrl} -H 'content-type: application/json' --data @${fixture}`,
+    ...(authEnabled ? ["    adding your credentials, e.g. -H 'x-api-key: <your key>'"] : []),
     '',
   ];
   if (state.downstreamControlUrl) {
@@ -233,10 +297,13 @@ async function main() {
       `${MAX_RECEIVE_COUNT} receives) and ${settings.parkingName} (parking)`,
   );
 
+  const payloadEnv = await ensurePayloadBucket(sqs);
+  const auth = receiverAuth();
   const downstream = await startDownstream();
   const appEnv = {
     ...env,
     ...sqs.childEnv,
+    ...payloadEnv,
     DOWNSTREAM_URL: downstream.url,
     SQS_ENDPOINT: sqs.endpoint,
     DLQ_QUEUE_NAME: settings.dlqName,
@@ -248,6 +315,7 @@ async function main() {
   };
   startApp('receiver', {
     ...appEnv,
+    ...auth.env,
     PORT: settings.receiverPort,
   });
   startApp('dlq-worker', {
@@ -288,7 +356,7 @@ async function main() {
   writeState(state);
   running = true;
   say(`state for npm run demo written to ${STATE_FILE}`);
-  printGuide(state);
+  printGuide(state, auth.enabled);
 }
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, onSignal);

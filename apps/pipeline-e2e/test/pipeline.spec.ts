@@ -13,6 +13,8 @@ import {
 } from '../../../tools/testing/sqs-kit';
 import { allSampleRequests } from '../../../test-fixtures/genesys/samples';
 
+const API_KEY = 'pipeline-test-key-0123456789';
+
 describe('the whole pipeline: receiver and worker as processes, local SQS, real downstream', () => {
   let downstream: TestDownstream;
   let receiver: AppProcess;
@@ -39,6 +41,8 @@ describe('the whole pipeline: receiver and worker as processes, local SQS, real 
     receiver = AppProcess.start('receiver', {
       ...common,
       PORT: String(receiverPort),
+      METRICS_PORT: '0',
+      AUTH_API_KEYS: API_KEY,
       FIRST_RETRY_DELAY_SECONDS: '1',
     });
     worker = AppProcess.start('dlq-worker', {
@@ -67,7 +71,7 @@ describe('the whole pipeline: receiver and worker as processes, local SQS, real 
       const path = sample.topic ? `/webhooks/genesys/${sample.topic}` : '/webhooks/genesys';
       const response = await fetch(`${receiverUrl}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
         body: sample.body,
       });
       expect(response.status).toBe(202);

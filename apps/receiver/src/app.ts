@@ -1,15 +1,33 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
 import { type NormalizedEvent, normalizeEvent, PayloadError } from '@webhook-dlq/payloads';
-import { describeError, type Logger } from '@webhook-dlq/runtime';
-import { type DlqSender, ingest, type IngestResult } from './ingest';
+import { describeError, type Logger, redact } from '@webhook-dlq/runtime';
+import { answerFor, type Handled, observeWebhook, recordHandled, webhookState } from './answer';
+import { Authenticator, type AuthSettings, SIGNATURE_HEADER } from './auth';
+import { RecentEvents } from './dedup';
+import {
+  type DlqSender,
+  ingest,
+  type IngestResult,
+  type IngestSettings,
+  type PayloadWriter,
+} from './ingest';
+import { ReceiverMetrics } from './metrics';
 
-export interface ReceiverSettings {
-  downstreamUrl: string;
-  downstreamTimeoutMs: number;
-  firstRetryDelaySeconds: number;
+export interface ReceiverSettings extends IngestSettings {
   bodyLimitBytes: number;
   defaultTopic?: string;
   retryAfterSeconds: number;
+  /** From the request's arrival to its answer; the downstream try gets what storing leaves. */
+  requestBudgetMs: number;
+  dedupWindowSeconds: number;
+  dedupMaxEvents: number;
+  /** Requests per client per window; 0 turns the limit off. */
+  rateLimit: { max: number; windowSeconds: number };
+  /** Express's `trust proxy`, so the rate limit sees clients rather than the proxy. */
+  trustProxy: number | string[] | false;
+  auth: AuthSettings;
 }
 
 /** What the app needs from the process around it. */
@@ -18,11 +36,15 @@ export interface ReceiverDeps {
   logger: Logger;
   /** The DLQ once it has been resolved; `undefined` while the receiver is starting. */
   dlq: () => DlqSender | undefined;
+  /** Where bodies too large for a queue message go; without it they are refused (413). */
+  payloads?: PayloadWriter;
+  metrics?: ReceiverMetrics;
   /** Last trouble storing on the DLQ, shown in /readyz detail. */
   health?: { lastStoreFailureAt?: string };
 }
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
+const WEBHOOK_PATHS = ['/webhooks/genesys', '/webhooks/genesys/:topic'];
 
 /**
  * Reserved for `genesys-admin genesys test-fire`, which makes Genesys call the receiver to
@@ -32,10 +54,21 @@ export const PROBE_TOPIC = 'genesys-admin.probe';
 
 export function createReceiverApp(deps: ReceiverDeps): express.Express {
   const { settings, logger } = deps;
+  const metrics = deps.metrics ?? new ReceiverMetrics();
   const health = deps.health ?? {};
+  const auth = new Authenticator(settings.auth);
+  const recent = new RecentEvents<IngestResult>(
+    settings.dedupWindowSeconds,
+    settings.dedupMaxEvents,
+    (result) => result.outcome === 'delivered' || result.outcome === 'queued',
+  );
+  const readBody = express.raw({ type: () => true, limit: settings.bodyLimitBytes });
+
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.set('trust proxy', settings.trustProxy);
+  app.use(helmet());
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -52,10 +85,8 @@ export function createReceiverApp(deps: ReceiverDeps): express.Express {
     });
   });
 
-  const readBody = express.raw({ type: () => true, limit: settings.bodyLimitBytes });
-
-  app.post(['/webhooks/genesys', '/webhooks/genesys/:topic'], requireJson, readBody, async (req, res) => {
-    const started = performance.now();
+  const handleWebhook = async (req: Request, res: Response) => {
+    const state = webhookState(res);
     const receivedAt = new Date();
 
     let event: NormalizedEvent;
@@ -69,58 +100,133 @@ export function createReceiverApp(deps: ReceiverDeps): express.Express {
       });
     } catch (error) {
       if (!(error instanceof PayloadError)) throw error;
-      logger.info('webhook', {
-        outcome: 'rejected',
-        reason: error.code,
-        http_status: 400,
-        duration_ms: elapsed(started),
-      });
-      res.status(400).json({ error: error.code, message: error.message });
+      state.outcome = 'rejected';
+      state.fields.reason = error.code;
+      // The message may quote part of the body.
+      res.status(400).json({ error: error.code, message: redact(error.message) });
       return;
     }
+    state.fields = { event_id: event.eventId, topic: event.topic, shape: event.shape };
 
     if (event.topic === PROBE_TOPIC) {
-      logger.info('webhook', {
-        event_id: event.eventId,
-        topic: event.topic,
-        outcome: 'probe',
-        http_status: 200,
-        duration_ms: elapsed(started),
-      });
+      state.outcome = 'probe';
       res.status(200).json({ status: 'probe', eventId: event.eventId });
       return;
     }
 
-    const result = await ingest(event, receivedAt, settings, deps.dlq());
+    const result: Handled = await recent.handle(event.eventId, () =>
+      ingest(event, receivedAt, state.deadline, settings, {
+        dlq: deps.dlq(),
+        payloads: deps.payloads,
+      }),
+    );
     if (result.outcome === 'unstored') health.lastStoreFailureAt = new Date().toISOString();
 
-    const answer = answerFor(result, event, settings.retryAfterSeconds);
-    logWebhook(logger, event, result, answer.status, elapsed(started));
+    state.outcome = result.outcome;
+    Object.assign(state.fields, recordHandled(result, metrics));
+    const answer = answerFor(result, event.eventId, settings.retryAfterSeconds);
     if (answer.retryAfter !== undefined) res.set('retry-after', String(answer.retryAfter));
     res.status(answer.status).json(answer.body);
-  });
+  };
+
+  app.post(
+    WEBHOOK_PATHS,
+    observeWebhook(logger, metrics, settings.requestBudgetMs),
+    ...limitRate(settings, logger),
+    authenticate(auth, readBody, metrics),
+    requireJson,
+    readBody,
+    handleWebhook,
+  );
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found', message: 'POST events to /webhooks/genesys.' });
   });
 
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const state = res.locals.webhook === undefined ? undefined : webhookState(res);
     const known = httpErrorOf(error);
     if (known) {
+      if (state) state.fields.reason = known.code;
       res.status(known.status).json({ error: known.code, message: known.message });
       return;
     }
     // Our own fault. 500 lets the sender retry, so the event is not lost.
-    logger.error('unexpected error handling a request', { error: describeError(error) });
+    if (state) {
+      state.outcome = 'error';
+      state.fields.error = describeError(error);
+    } else {
+      logger.error('unexpected error handling a request', { error: describeError(error) });
+    }
     res.status(500).json({ error: 'internal', message: 'The receiver failed; retry later.' });
   });
 
   return app;
 }
 
+/** The per-client rate limit, when configured: 429 with `Retry-After`, before anything else. */
+function limitRate(settings: ReceiverSettings, logger: Logger) {
+  const { max, windowSeconds } = settings.rateLimit;
+  if (max === 0) return [];
+  return [
+    rateLimit({
+      windowMs: windowSeconds * 1000,
+      limit: max,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      handler: (_req, res) => {
+        res.status(429).json({
+          error: 'rate_limited',
+          message: `More than ${max} requests in ${windowSeconds} s; retry after the pause.`,
+        });
+      },
+      // Its configuration warnings go to our log as JSON lines, not to the console.
+      logger: {
+        warn: (error: unknown) => logger.warn('rate limit', { error: describeError(error) }),
+        error: (error: unknown) => logger.warn('rate limit', { error: describeError(error) }),
+      },
+    }),
+  ];
+}
+
+/**
+ * Admits a caller whose API key or Basic credentials match, or whose body carries a valid
+ * signature (read only then, and only up to the body limit). Anyone else gets a bare 401,
+ * before the body is read or anything is forwarded or stored.
+ */
+function authenticate(
+  auth: Authenticator,
+  readBody: express.RequestHandler,
+  metrics: ReceiverMetrics,
+) {
+  const deny = (res: Response, reason: 'missing' | 'invalid') => {
+    const state = webhookState(res);
+    state.outcome = 'unauthorized';
+    state.fields.reason = `${reason}_credentials`;
+    metrics.authFailures.inc({ reason });
+    res.status(401).json({ error: 'unauthorized' });
+  };
+
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (auth.disabled) return next();
+    const verdict = auth.checkHeaders(req.headers);
+    if (verdict === 'admitted') return next();
+
+    const signature = req.get(SIGNATURE_HEADER);
+    if (!auth.verifiesSignatures || signature === undefined) return deny(res, verdict);
+    readBody(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      if (auth.checkSignature(body, signature)) return next();
+      deny(res, 'invalid');
+    });
+  };
+}
+
 function requireJson(req: Request, res: Response, next: NextFunction): void {
   if (req.is(JSON_TYPES)) return next();
   const type = req.get('content-type');
+  webhookState(res).fields.reason = 'unsupported_media_type';
   res.status(415).json({
     error: 'unsupported_media_type',
     message: `Send the event as JSON (Content-Type: application/json); got ${
@@ -129,74 +235,15 @@ function requireJson(req: Request, res: Response, next: NextFunction): void {
   });
 }
 
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-  retryAfter?: number;
-}
-
-function answerFor(result: IngestResult, event: NormalizedEvent, retryAfter: number): Answer {
-  const { eventId } = event;
-  switch (result.outcome) {
-    case 'delivered':
-      return { status: 200, body: { status: 'delivered', eventId } };
-    case 'queued':
-      return { status: 202, body: { status: 'queued', eventId } };
-    case 'too_large':
-      return {
-        status: 413,
-        body: {
-          error: 'envelope_too_large',
-          eventId,
-          message:
-            `The downstream did not take the event and it is too large to store on the DLQ ` +
-            `(${result.error.sizeBytes} bytes with its envelope; the queue accepts ` +
-            `${result.error.maxBytes}).`,
-        },
-      };
-    case 'unstored':
-      return {
-        status: 503,
-        retryAfter,
-        body: {
-          error: 'unavailable',
-          eventId,
-          message: 'The event could not be delivered or stored; retry later.',
-        },
-      };
-  }
-}
-
-function logWebhook(
-  logger: Logger,
-  event: NormalizedEvent,
-  result: IngestResult,
-  httpStatus: number,
-  durationMs: number,
-): void {
-  const fields = {
-    event_id: event.eventId,
-    topic: event.topic,
-    shape: event.shape,
-    outcome: result.outcome,
-    attempt: 1,
-    status_code: result.delivery.statusCode,
-    delivery_outcome: result.delivery.outcome,
-    delivery_error: result.delivery.error,
-    downstream_ms: result.delivery.durationMs,
-    http_status: httpStatus,
-    duration_ms: durationMs,
-  };
-  if (result.outcome === 'unstored' || result.outcome === 'too_large') {
-    logger.error('webhook', { ...fields, error: describeError(result.error) });
-  } else {
-    logger.info('webhook', fields);
-  }
-}
-
 /** Errors body-parser raises, with the answer each deserves. */
-function httpErrorOf(error: unknown): { status: number; code: string; message: string } | undefined {
-  const { type, status, limit } = (error ?? {}) as { type?: string; status?: number; limit?: number };
+function httpErrorOf(
+  error: unknown,
+): { status: number; code: string; message: string } | undefined {
+  const { type, status, limit } = (error ?? {}) as {
+    type?: string;
+    status?: number;
+    limit?: number;
+  };
   if (type === 'entity.too.large') {
     return {
       status: 413,
@@ -214,8 +261,4 @@ function httpErrorOf(error: unknown): { status: number; code: string; message: s
     return { status, code: 'bad_request', message: 'The request could not be read.' };
   }
   return undefined;
-}
-
-function elapsed(started: number): number {
-  return Math.round(performance.now() - started);
 }

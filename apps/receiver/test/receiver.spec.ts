@@ -1,54 +1,50 @@
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import request from 'supertest';
 import { decodeEnvelope, envelopeBody, normalizeEvent } from '@webhook-dlq/payloads';
-import { createLogger } from '@webhook-dlq/runtime';
 import { SqsQueue } from '@webhook-dlq/sqs';
-import { PassThrough } from 'node:stream';
-import { createReceiverApp, type ReceiverSettings } from '../src/app';
+import type { ReceiverSettings } from '../src/app';
 import type { DlqSender } from '../src/ingest';
 import { TestDownstream } from '../../../tools/testing/downstream';
 import { startSqsServer } from '../../../tools/testing/sqs-server-process';
-import { freshQueues, receiveAll, testSqsClient } from '../../../tools/testing/sqs-kit';
+import { eventually, freshQueues, receiveAll, testSqsClient } from '../../../tools/testing/sqs-kit';
 import {
   allSampleRequests,
   BARE_BODY_TOPIC,
   sampleBytes,
 } from '../../../test-fixtures/genesys/samples';
+import { TEST_API_KEY, TestReceiver } from './kit';
 
 describe('receiver', () => {
   const client = testSqsClient();
   let downstream: TestDownstream;
   let dlq: SqsQueue;
-  let logLines: string[];
+  let receivers: TestReceiver[];
 
+  /** The app for supertest; its log lines are in `logLines()`. */
   function app(overrides: Partial<ReceiverSettings> = {}, queue: DlqSender | null = dlq) {
-    const stream = new PassThrough();
-    stream.on('data', (chunk: Buffer) => logLines.push(...chunk.toString().trim().split('\n')));
-    return createReceiverApp({
-      logger: createLogger({ service: 'receiver', level: 'info', stream }),
-      dlq: () => queue ?? undefined,
-      settings: {
-        downstreamUrl: downstream.url,
-        downstreamTimeoutMs: 2000,
-        firstRetryDelaySeconds: 0,
-        bodyLimitBytes: 1_048_576,
-        retryAfterSeconds: 7,
-        ...overrides,
-      },
-    });
+    const receiver = new TestReceiver(downstream.url, { settings: overrides, dlq: queue });
+    receivers.push(receiver);
+    return receiver.app();
   }
+
+  const logLines = () => receivers.flatMap((receiver) => receiver.lines);
 
   // superagent would turn a Buffer into JSON of its bytes; send the same bytes as text.
   const text = (body: Buffer | string) => (Buffer.isBuffer(body) ? body.toString('utf8') : body);
 
+  /** A webhook POST with the test credentials; pass the app to use other settings. */
+  function hook(target = app(), path = '/webhooks/genesys', type = 'application/json') {
+    return request(target).post(path).set('content-type', type).set('x-api-key', TEST_API_KEY);
+  }
+
   function post(body: Buffer | string, path = '/webhooks/genesys', type = 'application/json') {
-    return request(app()).post(path).set('content-type', type).send(text(body));
+    return hook(app(), path, type).send(text(body));
   }
 
   beforeEach(async () => {
     downstream = await TestDownstream.start();
     dlq = (await freshQueues(client)).dlq;
-    logLines = [];
+    receivers = [];
   });
 
   afterEach(async () => {
@@ -111,11 +107,7 @@ describe('receiver', () => {
     const body = JSON.stringify({ probe: true, sentBy: 'genesys-admin' });
 
     const byRoute = await post(body, '/webhooks/genesys/genesys-admin.probe');
-    const byHeader = await request(app())
-      .post('/webhooks/genesys')
-      .set('content-type', 'application/json')
-      .set('x-genesys-topic', 'genesys-admin.probe')
-      .send(body);
+    const byHeader = await hook().set('x-genesys-topic', 'genesys-admin.probe').send(body);
 
     for (const response of [byRoute, byHeader]) {
       expect(response.status).toBe(200);
@@ -123,22 +115,20 @@ describe('receiver', () => {
     }
     expect(downstream.calls).toEqual([]);
     expect(await receiveAll(dlq)).toEqual([]);
-    expect(logLines.map((line) => JSON.parse(line))).toContainEqual(
+    const lines = await eventually(
+      () => logLines().map((line) => JSON.parse(line)),
+      (all) => all.length >= 2,
+    );
+    expect(lines).toContainEqual(
       expect.objectContaining({ outcome: 'probe', topic: 'genesys-admin.probe', http_status: 200 }),
     );
   });
 
   it('hides a stored event for the first retry delay, or the downstream Retry-After', async () => {
     downstream.respondWith({ status: 503, headers: { 'retry-after': '30' } });
-    await request(app({ firstRetryDelaySeconds: 5 }))
-      .post('/webhooks/genesys')
-      .set('content-type', 'application/json')
-      .send(text(sampleBytes('eventBridgeEnd')));
+    await hook(app({ firstRetryDelaySeconds: 5 })).send(text(sampleBytes('eventBridgeEnd')));
     downstream.respondWith(503);
-    await request(app({ firstRetryDelaySeconds: 5 }))
-      .post('/webhooks/genesys')
-      .set('content-type', 'application/json')
-      .send(text(sampleBytes('eventBridgeStart')));
+    await hook(app({ firstRetryDelaySeconds: 5 })).send(text(sampleBytes('eventBridgeStart')));
 
     expect(await dlq.depth()).toEqual({ visible: 0, inFlight: 0, delayed: 2 });
   });
@@ -156,10 +146,9 @@ describe('receiver', () => {
   it('stores an event whose downstream call timed out, with the timeout recorded', async () => {
     downstream.respondWith({ status: 200, delayMs: 1500 });
 
-    const response = await request(app({ downstreamTimeoutMs: 100 }))
-      .post('/webhooks/genesys')
-      .set('content-type', 'application/json')
-      .send(text(sampleBytes('eventBridgeEnd')));
+    const response = await hook(app({ downstreamTimeoutMs: 100 })).send(
+      text(sampleBytes('eventBridgeEnd')),
+    );
 
     expect(response.status).toBe(202);
     const [message] = await receiveAll(dlq);
@@ -175,26 +164,29 @@ describe('receiver', () => {
     await server.stop();
     downstream.respondWith(503);
 
-    const response = await request(app({}, doomed.dlq))
-      .post('/webhooks/genesys')
-      .set('content-type', 'application/json')
-      .send(text(sampleBytes('eventBridgeEnd')));
+    const response = await hook(app({}, doomed.dlq)).send(text(sampleBytes('eventBridgeEnd')));
 
     expect(response.status).toBe(503);
     expect(response.headers['retry-after']).toBe('7');
     expect(response.body).toMatchObject({ error: 'unavailable' });
-    expect(logLines.map((line) => JSON.parse(line))).toContainEqual(
-      expect.objectContaining({ level: 'error', outcome: 'unstored', http_status: 503 }),
+    const lines = await eventually(
+      () => logLines().map((line) => JSON.parse(line)),
+      (all) => all.length > 0,
+    );
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        outcome: 'unstored',
+        store_stage: 'dlq_send',
+        http_status: 503,
+      }),
     );
   });
 
   it('answers 503 while the DLQ is not resolved yet and the downstream fails', async () => {
     downstream.respondWith(500);
 
-    const response = await request(app({}, null))
-      .post('/webhooks/genesys')
-      .set('content-type', 'application/json')
-      .send(text(sampleBytes('eventBridgeEnd')));
+    const response = await hook(app({}, null)).send(text(sampleBytes('eventBridgeEnd')));
 
     expect(response.status).toBe(503);
     expect((await request(app({}, null)).get('/readyz')).status).toBe(503);
@@ -206,10 +198,7 @@ describe('receiver', () => {
     const small = await SqsQueue.resolve(client, name);
     downstream.respondWith(503);
 
-    const response = await request(app({}, small))
-      .post('/webhooks/genesys')
-      .set('content-type', 'application/json')
-      .send(text(sampleBytes('eventBridgeEnd')));
+    const response = await hook(app({}, small)).send(text(sampleBytes('eventBridgeEnd')));
 
     expect(response.status).toBe(413);
     expect(response.body.error).toBe('envelope_too_large');
@@ -244,7 +233,7 @@ describe('receiver', () => {
     });
 
     it('an empty body → 400', async () => {
-      const response = await request(app()).post('/webhooks/genesys').set('content-type', 'application/json');
+      const response = await hook();
       expect(response.status).toBe(400);
     });
 
@@ -255,21 +244,20 @@ describe('receiver', () => {
     });
 
     it('no content type → 415', async () => {
-      const response = await request(app()).post('/webhooks/genesys').send('{}').unset('content-type');
+      const response = await hook().send('{}').unset('content-type');
       expect(response.status).toBe(415);
     });
 
     it('a body over the limit → 413', async () => {
-      const response = await request(app({ bodyLimitBytes: 100 }))
-        .post('/webhooks/genesys')
-        .set('content-type', 'application/json')
-        .send(text(sampleBytes('eventBridgeEnd')));
+      const response = await hook(app({ bodyLimitBytes: 100 })).send(
+        text(sampleBytes('eventBridgeEnd')),
+      );
       expect(response.status).toBe(413);
       expect(response.body).toMatchObject({ error: 'body_too_large' });
     });
 
     it('an unknown path → JSON 404', async () => {
-      const response = await request(app()).post('/webhooks/other').send({});
+      const response = await hook(app(), '/webhooks/other').send({});
       expect(response.status).toBe(404);
       expect(response.body.error).toBe('not_found');
     });
@@ -279,10 +267,8 @@ describe('receiver', () => {
     const body = sampleBytes('bareEventBody');
 
     await post(body, `/webhooks/genesys/${BARE_BODY_TOPIC}`);
-    await request(app()).post('/webhooks/genesys').set('content-type', 'application/json')
-      .set('x-genesys-topic', 'from.header').send(text(body));
-    await request(app({ defaultTopic: 'from.default' })).post('/webhooks/genesys')
-      .set('content-type', 'application/json').send(text(body));
+    await hook().set('x-genesys-topic', 'from.header').send(text(body));
+    await hook(app({ defaultTopic: 'from.default' })).send(text(body));
 
     expect(downstream.calls.map((call) => call.headers['x-genesys-topic'])).toEqual([
       BARE_BODY_TOPIC,
@@ -309,7 +295,10 @@ describe('receiver', () => {
     downstream.respondWith(503);
     await post(sampleBytes('bareEventBody'), `/webhooks/genesys/${BARE_BODY_TOPIC}`);
 
-    const webhookLines = logLines.map((line) => JSON.parse(line)).filter((l) => l.message === 'webhook');
+    const webhookLines = await eventually(
+      () => logLines().map((line) => JSON.parse(line)).filter((l) => l.message === 'webhook'),
+      (lines) => lines.length > 0,
+    );
     expect(webhookLines).toHaveLength(1);
     expect(webhookLines[0]).toMatchObject({
       outcome: 'queued',
@@ -319,6 +308,6 @@ describe('receiver', () => {
       http_status: 202,
     });
     expect(typeof webhookLines[0].duration_ms).toBe('number');
-    expect(logLines.join('\n')).not.toMatch(/callbackNumbers|8675309|addressFrom/);
+    expect(logLines().join('\n')).not.toMatch(/callbackNumbers|8675309|addressFrom/);
   });
 });

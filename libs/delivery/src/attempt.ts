@@ -34,8 +34,8 @@ export interface DeliveryResult {
 
 /**
  * POSTs the body to the downstream with `Idempotency-Key`, `X-Genesys-Topic`,
- * `X-Dlq-Attempt` and any configured headers, and classifies the result. Never throws: a timeout or a connection error
- * is a retryable result.
+ * `X-Dlq-Attempt` and any configured headers, and classifies the result. Never throws: a
+ * timeout or a connection error is a retryable result.
  */
 export async function attemptDelivery(request: DeliveryRequest): Promise<DeliveryResult> {
   const startedAt = new Date();

@@ -128,9 +128,8 @@ export class S3PayloadStore {
           cause: error,
         });
       }
-      throw new PayloadStoreError(`Could not ${verb} object ${key} in bucket ${bucket}.`, bucket, key, {
-        cause: error,
-      });
+      const message = `Could not ${verb} object ${key} in bucket ${bucket}.`;
+      throw new PayloadStoreError(message, bucket, key, { cause: error });
     }
   }
 }

@@ -116,8 +116,8 @@ describe('bodies stored elsewhere (bodyRef)', () => {
 
   it('writes characters SQS refuses as escapes that decode to the same body', () => {
     const body = Buffer.from('{"text":"end \uffff and \ud83d\ude00 ok"}');
-    const event = { ...normalizeEvent({ body: sampleBytes('eventBridgeEnd'), contentType: 'x' }), body };
-    const envelope = createEnvelope(event, new Date());
+    const sample = normalizeEvent({ body: sampleBytes('eventBridgeEnd'), contentType: 'x' });
+    const envelope = createEnvelope({ ...sample, body }, new Date());
 
     const text = encodeEnvelope(envelope);
 

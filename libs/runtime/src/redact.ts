@@ -54,7 +54,11 @@ const TEXT_PATTERNS: RegExp[] = [
   // It is not escaped, so it runs from the first quote after the comma to the last words.
   /(?<=, )".*?"(?:\.\.\.)? is not valid JSON/g,
   // "key": "value" of a personal key, as in a JSON fragment quoted in a message.
-  /"(?:[a-z_]*name|ani|dnis|address\w*|callback\w*|phone\w*|e-?mail\w*)"\s*:\s*(?:"(?:[^"\\]|\\.)*"|\[[^\]]*\])/gi,
+  new RegExp(
+    '"(?:[a-z_]*name|ani|dnis|address\\w*|callback\\w*|phone\\w*|e-?mail\\w*)"\\s*:\\s*' +
+      '(?:"(?:[^"\\\\]|\\\\.)*"|\\[[^\\]]*\\])',
+    'gi',
+  ),
   // Telephone and SIP addresses.
   /\b(?:tel|sips?|mailto):[^\s"',;<>]+/gi,
   // Email addresses.

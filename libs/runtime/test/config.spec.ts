@@ -1,4 +1,13 @@
-import { ConfigError, headerMap, int, list, readConfig, sqsAndLoggingSpecs, str, url } from '../src';
+import {
+  ConfigError,
+  headerMap,
+  int,
+  list,
+  readConfig,
+  sqsAndLoggingSpecs,
+  str,
+  url,
+} from '../src';
 
 const specs = {
   ...sqsAndLoggingSpecs,

@@ -7,7 +7,9 @@ describe('redact', () => {
       event_id: '58fb5dac-f077-4eec-a25f-c638dbdd4368',
       duration_ms: 12,
       eventBody: { ani: 'tel:+13175550142' },
-      participants: [{ name: 'Zelda Quixote', address_from: 'zelda@example.org', purpose: 'customer' }],
+      participants: [
+        { name: 'Zelda Quixote', address_from: 'zelda@example.org', purpose: 'customer' },
+      ],
       CallbackNumbers: ['3175550177'],
     };
 
@@ -54,10 +56,8 @@ describe('redact', () => {
   });
 
   it('turns errors into their redacted text and masks buffers', () => {
-    expect(redact({ error: new Error('bad ani tel:+13175550142'), raw: Buffer.from('x') })).toEqual({
-      error: `Error: bad ani ${REDACTED}`,
-      raw: REDACTED,
-    });
+    const fields = { error: new Error('bad ani tel:+13175550142'), raw: Buffer.from('x') };
+    expect(redact(fields)).toEqual({ error: `Error: bad ani ${REDACTED}`, raw: REDACTED });
   });
 });
 
