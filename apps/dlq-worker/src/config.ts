@@ -1,4 +1,12 @@
-import { int, readConfig, sqsAndLoggingSpecs, str, url } from '@webhook-dlq/runtime';
+import {
+  headerMap,
+  int,
+  payloadStoreSpecs,
+  readConfig,
+  sqsAndLoggingSpecs,
+  str,
+  url,
+} from '@webhook-dlq/runtime';
 import { MAX_DELAY_SECONDS } from '@webhook-dlq/sqs';
 
 /** 12 hours: the longest delay between tries (SQS's visibility limit holds the rest). */
@@ -6,12 +14,14 @@ const MAX_RETRY_DELAY_SECONDS = 43_200;
 
 export const workerSpecs = {
   ...sqsAndLoggingSpecs,
+  ...payloadStoreSpecs,
   PARKING_QUEUE_NAME: str({
     default: 'genesys-webhook-parked',
     desc: 'where given-up events wait',
   }),
   DOWNSTREAM_URL: url({ desc: 'the business system every event is POSTed to' }),
   DOWNSTREAM_TIMEOUT_MS: int({ min: 1, default: 3000, desc: 'deadline of one delivery try' }),
+  DOWNSTREAM_HEADERS: headerMap({ desc: 'JSON object of headers for the downstream' }),
   DOWNSTREAM_MAX_RPS: int({ min: 0, default: 0, desc: 'deliveries started per second; 0 = off' }),
   MAX_ATTEMPTS: int({ min: 1, default: 8, desc: "tries per event, the receiver's included" }),
   MAX_EVENT_AGE_SECONDS: int({ min: 1, default: 259_200, desc: 'park events older than this' }),

@@ -1,5 +1,6 @@
 import { type DeliveryResult, toAttemptRecord } from '@webhook-dlq/delivery';
 import {
+  type BodyRef,
   decodeEnvelope,
   type DlqEnvelope,
   encodeEnvelope,
@@ -10,11 +11,17 @@ import {
   withAttempt,
 } from '@webhook-dlq/payloads';
 import {
+  PayloadIntegrityError,
+  PayloadMissingError,
+  PayloadStoreError,
+} from '@webhook-dlq/payload-store';
+import {
   MAX_DELAY_SECONDS,
   type OutgoingMessage,
   ReceiptExpiredError,
   type ReceivedMessage,
 } from '@webhook-dlq/sqs';
+import { redact } from '@webhook-dlq/runtime';
 import { decide, type Decision, type ParkReason, type RetryPolicy, type Situation } from './decide';
 import { type DownstreamGate, isNotStarted } from './downstream-gate';
 import { startHeartbeat } from './heartbeat';
@@ -30,6 +37,12 @@ export interface QueueOps {
   changeVisibility(receiptHandle: string, seconds: number): Promise<void>;
 }
 
+/** Where bodies too large for a queue message are kept. An S3PayloadStore in production. */
+export interface PayloadStore {
+  get(ref: BodyRef): Promise<Buffer>;
+  delete(ref: BodyRef): Promise<void>;
+}
+
 export interface HandlerDeps {
   dlq: QueueOps;
   parked: Pick<QueueOps, 'send'>;
@@ -37,6 +50,10 @@ export interface HandlerDeps {
   recent: RecentDeliveries;
   downstreamUrl: string;
   downstreamTimeoutMs: number;
+  /** More headers for the downstream, e.g. its `Authorization`. */
+  downstreamHeaders?: Readonly<Record<string, string>>;
+  /** Needed for envelopes whose body is in S3 (`bodyRef`). */
+  payloads?: PayloadStore;
   policy: RetryPolicy;
   visibilityTimeoutSeconds: number;
   breakerCooldownSeconds: number;
@@ -60,6 +77,8 @@ export interface HandledMessage {
   delivery?: DeliveryResult;
   /** The delete was refused because the receipt expired: another worker may handle it too. */
   possibleDuplicate?: boolean;
+  /** The event is done but deleting its S3 body failed; the bucket's lifecycle rule removes it. */
+  payloadLeft?: boolean;
 }
 
 /**
@@ -86,13 +105,18 @@ export async function handleMessage(
     deps.visibilityTimeoutSeconds,
     (error) => deps.onHeartbeatFailure(message, error),
   );
-  let decision: Decision;
-  let delivery: DeliveryResult | undefined;
-  try {
-    ({ envelope, decision, delivery } = await tryOnce(envelope, deps));
-  } finally {
-    stopHeartbeat();
-  }
+  const tried = await tryOnce(envelope, deps)
+    .catch((error: unknown) => {
+      // A body gone from S3, or not the one stored, cannot be delivered: a person must look.
+      if (error instanceof PayloadMissingError || error instanceof PayloadIntegrityError) {
+        return error;
+      }
+      throw error;
+    })
+    .finally(stopHeartbeat);
+  if (tried instanceof PayloadStoreError) return parkUnreadable(message, tried, deps);
+  const { decision, delivery } = tried;
+  envelope = tried.envelope;
 
   const settled = await settle(message, envelope, decision, deps);
   return {
@@ -115,15 +139,17 @@ async function tryOnce(envelope: DlqEnvelope, deps: HandlerDeps) {
   if (first.action !== 'deliver') return { envelope, decision: first, delivery: undefined };
 
   const attempt = nextAttemptNumber(envelope);
+  const body = await bodyOf(envelope, deps);
   const result = await deps.gate.deliver({
     url: deps.downstreamUrl,
-    body: envelopeBody(envelope),
+    body,
     contentType: envelope.contentType,
     eventId: envelope.eventId,
     topic: envelope.topic,
     attempt,
     timeoutMs: deps.downstreamTimeoutMs,
     signal: deps.interrupt,
+    headers: deps.downstreamHeaders,
   });
 
   if (isNotStarted(result)) {
@@ -147,6 +173,35 @@ async function tryOnce(envelope: DlqEnvelope, deps: HandlerDeps) {
   return { envelope: tried, decision, delivery: result };
 }
 
+/** The original bytes: from the envelope, or fetched from S3 (checked against its digest). */
+async function bodyOf(envelope: DlqEnvelope, deps: HandlerDeps): Promise<Buffer> {
+  if (!envelope.bodyRef) return envelopeBody(envelope);
+  if (!deps.payloads) {
+    // Left on the queue: it comes back once PAYLOAD_BUCKET is set, or is redriven to parking.
+    throw new PayloadStoreError(
+      `The body of event ${envelope.eventId} is in S3 and PAYLOAD_BUCKET is not configured.`,
+      envelope.bodyRef.bucket,
+      envelope.bodyRef.key,
+    );
+  }
+  return deps.payloads.get(envelope.bodyRef);
+}
+
+/**
+ * Deletes the S3 body of an event that is done, after its message is gone: a crash in
+ * between leaves an object the lifecycle rule expires, never a message without its body.
+ * Resolves `true` when the delete failed and the object was left.
+ */
+async function deletePayload(envelope: DlqEnvelope, deps: HandlerDeps): Promise<boolean> {
+  if (!envelope.bodyRef || !deps.payloads) return false;
+  try {
+    await deps.payloads.delete(envelope.bodyRef);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 async function settle(
   message: ReceivedMessage,
   envelope: DlqEnvelope,
@@ -162,9 +217,11 @@ async function settle(
   switch (decision.action) {
     case 'delete': {
       const possibleDuplicate = await deleteReceived(message, deps);
+      const payloadLeft = await deletePayload(envelope, deps);
       return {
         outcome: decision.reason === 'duplicate' ? 'duplicate' : 'delivered',
         possibleDuplicate,
+        payloadLeft: payloadLeft || undefined,
       };
     }
     case 'retry': {
@@ -214,9 +271,10 @@ async function deleteReceived(message: ReceivedMessage, deps: HandlerDeps): Prom
   }
 }
 
+/** Parks the message as received, its S3 body (if any) kept, with why it could not be read. */
 async function parkUnreadable(
   message: ReceivedMessage,
-  error: EnvelopeError,
+  error: EnvelopeError | PayloadStoreError,
   deps: HandlerDeps,
 ): Promise<HandledMessage> {
   await deps.parked.send({
@@ -225,7 +283,7 @@ async function parkUnreadable(
     topic: message.attributes.topic,
     attributes: {
       park_reason: 'unreadable',
-      park_error: error.message.slice(0, 256),
+      park_error: redact(error.message).slice(0, 256),
       original_message_id: message.messageId,
     },
   });

@@ -1,7 +1,14 @@
 import type { AddressInfo } from 'node:net';
-import { closeHttpServer, ConfigError, createLogger, retryUntilReady } from '@webhook-dlq/runtime';
+import { createS3Client, S3PayloadStore } from '@webhook-dlq/payload-store';
+import {
+  closeHttpServer,
+  ConfigError,
+  createLogger,
+  describeError,
+  retryUntilReady,
+} from '@webhook-dlq/runtime';
 import { BatchingQueue, createSqsClient, SqsQueue } from '@webhook-dlq/sqs';
-import { loadWorkerConfig } from './config';
+import { loadWorkerConfig, type WorkerConfig } from './config';
 import { DownstreamGate } from './downstream-gate';
 import { createHealthServer } from './health-server';
 import { WorkerMetrics } from './metrics';
@@ -9,7 +16,11 @@ import { DlqWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
-  const logger = createLogger({ service: 'dlq-worker', level: config.LOG_LEVEL });
+  const logger = createLogger({
+    service: 'dlq-worker',
+    level: config.LOG_LEVEL,
+    secrets: Object.values(config.DOWNSTREAM_HEADERS),
+  });
   const metrics = new WorkerMetrics();
 
   // Set once both queues are resolved; health and shutdown read it before that too.
@@ -70,6 +81,7 @@ async function main(): Promise<void> {
     {
       downstreamUrl: config.DOWNSTREAM_URL,
       downstreamTimeoutMs: config.DOWNSTREAM_TIMEOUT_MS,
+      downstreamHeaders: config.DOWNSTREAM_HEADERS,
       maxInFlight: config.MAX_IN_FLIGHT,
       visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS,
       waitTimeSeconds: config.WAIT_TIME_SECONDS,
@@ -88,6 +100,7 @@ async function main(): Promise<void> {
       gate,
       metrics,
       logger,
+      payloads: payloadStoreOf(config),
     },
   );
   running.worker = worker;
@@ -101,12 +114,31 @@ async function main(): Promise<void> {
     downstream_max_rps: config.DOWNSTREAM_MAX_RPS || 'off',
     health: `http://${config.HOST}:${(health.address() as AddressInfo).port}/healthz`,
     sqs_endpoint: config.SQS_ENDPOINT ?? 'AWS',
+    payload_bucket: config.PAYLOAD_BUCKET || null,
+    downstream_header_names: Object.keys(config.DOWNSTREAM_HEADERS),
+  });
+  if (!config.PAYLOAD_BUCKET) {
+    logger.warn('no payload bucket', {
+      reason:
+        'PAYLOAD_BUCKET is not set: a message whose body is in S3 stays on the DLQ until it ' +
+        'is set, and is moved to the parking queue by the redrive policy after that many tries',
+    });
+  }
+}
+
+/** The S3 bodies of large events, when a bucket is configured. */
+function payloadStoreOf(config: WorkerConfig): S3PayloadStore | undefined {
+  if (!config.PAYLOAD_BUCKET) return undefined;
+  const client = createS3Client({ region: config.AWS_REGION, endpoint: config.S3_ENDPOINT });
+  return new S3PayloadStore(client, {
+    bucket: config.PAYLOAD_BUCKET,
+    prefix: config.PAYLOAD_PREFIX,
+    timeoutMs: config.PAYLOAD_STORE_TIMEOUT_MS,
   });
 }
 
 main().catch((error: unknown) => {
-  const message =
-    error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+  const message = error instanceof ConfigError ? error.message : describeError(error);
   process.stderr.write(`${JSON.stringify({ level: 'error', service: 'dlq-worker', message })}\n`);
   process.exit(1);
 });

@@ -5,6 +5,7 @@ import {
   type HandledMessage,
   handleMessage,
   type HandlerDeps,
+  type PayloadStore,
   type QueueOps,
 } from './handle-message';
 import type { WorkerMetrics } from './metrics';
@@ -13,6 +14,8 @@ import { RecentDeliveries } from './recent-deliveries';
 export interface WorkerSettings {
   downstreamUrl: string;
   downstreamTimeoutMs: number;
+  /** More headers for the downstream, e.g. its `Authorization`; never logged. */
+  downstreamHeaders?: Readonly<Record<string, string>>;
   policy: HandlerDeps['policy'];
   maxInFlight: number;
   visibilityTimeoutSeconds: number;
@@ -29,6 +32,8 @@ export interface WorkerResources {
   gate: DownstreamGate;
   metrics: WorkerMetrics;
   logger: Logger;
+  /** Where bodies too large for a queue message are kept; needed for envelopes with bodyRef. */
+  payloads?: PayloadStore;
 }
 
 /** What /healthz and /readyz report about the worker. */
@@ -188,6 +193,7 @@ export class DlqWorker {
         parked: this.resources.parked,
         gate: this.resources.gate,
         recent: this.recent,
+        payloads: this.resources.payloads,
         breakerCooldownSeconds: this.resources.gate.settings.breakerCooldownSeconds,
         interrupt: this.interrupt.signal,
         onHeartbeatFailure: (failed, error) =>
@@ -241,6 +247,7 @@ export class DlqWorker {
       hold_seconds: result.holdSeconds,
       hold_reason: result.holdReason,
       park_reason: result.parkReason,
+      payload_left_in_s3: result.payloadLeft,
       receive_count: message.receiveCount,
       duration_ms: Math.round(performance.now() - started),
     };
