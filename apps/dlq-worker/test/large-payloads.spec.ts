@@ -81,7 +81,7 @@ describe('dlq-worker: events whose body is in S3', () => {
     expect((await store.get(ref)).equals(body)).toBe(true);
   });
 
-  it('parks the message as unreadable when its object is gone, without calling anyone', async () => {
+  it('parks the message as unreadable when its object is gone, calling no one', async () => {
     const { ref, event } = await enqueueLarge('d');
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: ref.key }));
 
