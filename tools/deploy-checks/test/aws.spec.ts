@@ -41,11 +41,8 @@ const ROLE_OF: Record<AppName, string> = {
  * it is for. A grant the code does not use and that is not listed here fails the check.
  */
 const GRANTED_AHEAD_OF_CODE: Record<AppName, Record<string, string>> = {
-  receiver: { 's3:PutObject': 'storing bodies too large for a queue message in S3' },
-  'dlq-worker': {
-    's3:GetObject': 'fetching a large body from S3 before delivering it',
-    's3:DeleteObject': 'deleting a large body once its event is delivered',
-  },
+  receiver: {},
+  'dlq-worker': {},
   'genesys-admin': {
     'sqs:ReceiveMessage': 'dlq peek, replay and purge read messages',
     'sqs:SendMessage': 'dlq replay moves parked messages back onto the DLQ',

@@ -24,7 +24,7 @@ jest.setTimeout(120_000);
  * that will. Any other key an app's ConfigMaps set must be a variable the app reads.
  */
 const SET_AHEAD_OF_CODE: Record<AppName, Record<string, string>> = {
-  receiver: { METRICS_PORT: '/metrics on a port of its own' },
+  receiver: {},
   'dlq-worker': {},
   'genesys-admin': {
     PORT: 'the serve mode of its Deployment',
