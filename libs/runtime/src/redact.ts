@@ -18,7 +18,8 @@ const PERSONAL_KEYS = new Set([
   'callbackusername',
   'ani',
   'dnis',
-  'address',
+  // Not a bare "address": operators log listen addresses under it; Genesys' addresses are
+  // phone numbers and emails, which the text patterns mask anyway.
   'addressto',
   'addressfrom',
   'addressraw',

@@ -49,6 +49,10 @@ describe('redact', () => {
     expect(redact(text)).toBe(text);
   });
 
+  it('leaves a listen address logged by an operator alone', () => {
+    expect(redact({ address: 'http://0.0.0.0:8082' })).toEqual({ address: 'http://0.0.0.0:8082' });
+  });
+
   it('masks given secrets wherever they appear', () => {
     expect(redact({ error: 'sent Bearer s3cr3t-token-value' }, ['s3cr3t-token-value'])).toEqual({
       error: `sent Bearer ${REDACTED}`,
