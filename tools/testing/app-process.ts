@@ -62,6 +62,11 @@ export class AppProcess {
     await this.exited;
   }
 
+  /** Resolves with the exit code once the process ends by itself. */
+  exitCode(): Promise<number | null> {
+    return this.exited;
+  }
+
   /** Sends SIGTERM and resolves with the exit code. */
   async stop(): Promise<number | null> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
