@@ -16,7 +16,7 @@ describe('the built receiver at start-up', () => {
     METRICS_PORT: '0',
   });
 
-  it('refuses to start with no caller authentication configured, naming the variables', async () => {
+  it('refuses to start with no caller authentication, naming the variables', async () => {
     const receiver = AppProcess.start('receiver', { ...env(), PORT: String(await freePort()) });
 
     expect(await receiver.exitCode()).toBe(1);
