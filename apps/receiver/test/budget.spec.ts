@@ -26,7 +26,7 @@ describe('receiver: the request budget', () => {
     downstream.respondWith({ status: 200, delayMs: 10_000 });
     receiver = await TestReceiver.start(downstream.url, {
       dlq,
-      settings: { requestBudgetMs: 1000, sqsSendTimeoutMs: 500, downstreamTimeoutMs: 3000 },
+      settings: { requestBudgetMs: 1000, sqsSendTimeoutMs: 700, downstreamTimeoutMs: 3000 },
     });
 
     const started = performance.now();
@@ -34,14 +34,15 @@ describe('receiver: the request budget', () => {
     const elapsedMs = performance.now() - started;
 
     expect(response.status).toBe(202);
-    // The try gets about 1000 - 500 - 5 ms; storing takes a few more.
+    // The try gets about 1000 - 700 - 5 ms and storing a few more: the answer comes at about
+    // a third of the budget, so the bound holds on a busy machine.
     expect(elapsedMs).toBeLessThan(1000);
     const [message] = await receiveAll(dlq);
     const [attempt] = decodeEnvelope(message.body).attempts;
     expect(attempt.outcome).toBe('retryable');
     const triedMs = Number(/no answer within (\d+) ms/.exec(attempt.error ?? '')?.[1]);
     expect(triedMs).toBeGreaterThan(0);
-    expect(triedMs).toBeLessThanOrEqual(495);
+    expect(triedMs).toBeLessThanOrEqual(295);
   });
 
   it('stores at once, without a try, when storing would take all the budget left', async () => {
