@@ -24,6 +24,7 @@ export { describeMachine, loadNow } from '../chaos/harness/machine.mjs';
 export {
   createClient,
   createQueuePair,
+  purgeQueue,
   queueDepth,
   receiveAll,
   releaseAll,

@@ -2,7 +2,14 @@
 // on the DLQ) against a bare Express handler, and its forward path (downstream answering 200)
 // against calling the downstream directly. Subject and baseline run back to back, in turns.
 import { join } from 'node:path';
-import { Child, createQueuePair, Downstream, sqsEnv, startReceiver } from './harness.mjs';
+import {
+  Child,
+  createQueuePair,
+  Downstream,
+  purgeQueue,
+  sqsEnv,
+  startReceiver,
+} from './harness.mjs';
 import { loadRun } from './load.mjs';
 
 const WEBHOOK_PATH = '/webhooks/genesys';
@@ -45,7 +52,10 @@ export async function benchReceiver({ bundles, sqs, seconds, passes, log }) {
     // does not always favour the same side.
     const subjectFirst = pass % 2 === 0;
     await downstream.setMode({ failPercent: 100 });
+    // Each run starts on an empty DLQ, so no run stores onto a queue its predecessors filled.
+    await purgeQueue(sqs.client, queues.dlqUrl);
     pairs.enqueueFixed.push(await pair(receiverTarget, bareTarget, fixed, subjectFirst));
+    await purgeQueue(sqs.client, queues.dlqUrl);
     pairs.enqueueSaturation.push(await pair(receiverTarget, bareTarget, saturation, subjectFirst));
 
     log(`forward path (downstream 200), pass ${pass}`);

@@ -7,6 +7,7 @@ import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
+  PurgeQueueCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SQSClient,
@@ -65,6 +66,11 @@ async function createQueue(client, name, attributes) {
     new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
   );
   return QueueUrl;
+}
+
+/** Deletes every message on the queue. */
+export async function purgeQueue(client, url) {
+  await client.send(new PurgeQueueCommand({ QueueUrl: url }));
 }
 
 /** Messages on the queue in any state: visible, received and unsettled, or delayed. */
