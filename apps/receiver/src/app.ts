@@ -1,7 +1,12 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
-import { type NormalizedEvent, normalizeEvent, PayloadError } from '@webhook-dlq/payloads';
+import {
+  type NormalizedEvent,
+  normalizeEvent,
+  PayloadError,
+  PROBE_TOPIC,
+} from '@webhook-dlq/payloads';
 import { describeError, type Logger, redact } from '@webhook-dlq/runtime';
 import { answerFor, type Handled, observeWebhook, recordHandled, webhookState } from './answer';
 import { Authenticator, type AuthSettings, SIGNATURE_HEADER } from './auth';
@@ -45,12 +50,6 @@ export interface ReceiverDeps {
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 const WEBHOOK_PATHS = ['/webhooks/genesys', '/webhooks/genesys/:topic'];
-
-/**
- * Reserved for `genesys-admin genesys test-fire`, which makes Genesys call the receiver to
- * prove the path works. Answered 200 and dropped, so a test never reaches the downstream.
- */
-export const PROBE_TOPIC = 'genesys-admin.probe';
 
 export function createReceiverApp(deps: ReceiverDeps): express.Express {
   const { settings, logger } = deps;

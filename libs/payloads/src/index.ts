@@ -37,4 +37,5 @@ export {
   type GenesysEventBody,
   type GenesysNotification,
   notificationSchema,
+  PROBE_TOPIC,
 } from './shapes';

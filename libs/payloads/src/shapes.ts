@@ -49,3 +49,9 @@ export function detectShape(body: Record<string, unknown>): BodyShape {
   if ('eventBody' in body || 'topicName' in body) return 'notification';
   return 'event-body';
 }
+
+/**
+ * Reserved topic of the probe event `genesys-admin genesys test-fire` makes Genesys send. The
+ * receiver answers it 200 and drops it, so a test never reaches the downstream.
+ */
+export const PROBE_TOPIC = 'genesys-admin.probe';

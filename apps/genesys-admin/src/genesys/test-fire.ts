@@ -1,14 +1,9 @@
+import { PROBE_TOPIC } from '@webhook-dlq/payloads';
 import { describeError } from '@webhook-dlq/runtime';
 import type platformClient from 'purecloud-platform-client-v2';
 import type { GenesysClient } from './client';
 import { type DataAction, GenesysDirectory, type Trigger } from './directory';
 import { printableUrl, selectTriggers, urlPostsTo } from './matching';
-
-/**
- * The topic the receiver answers 200 without forwarding or queueing. A test that reaches
- * a receiver which does not know it ends up at the downstream, so the result says so.
- */
-export const PROBE_TOPIC = 'genesys-admin.probe';
 
 export interface TestFireOptions {
   actionName: string;
