@@ -138,6 +138,11 @@ export function createReceiverApp(deps: ReceiverDeps): express.Express {
     handleWebhook,
   );
 
+  app.all(WEBHOOK_PATHS, (_req, res) => {
+    res.set('allow', 'POST');
+    res.status(405).json({ error: 'method_not_allowed', message: 'Events are sent with POST.' });
+  });
+
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found', message: 'POST events to /webhooks/genesys.' });
   });
@@ -223,12 +228,15 @@ function authenticate(
 }
 
 function requireJson(req: Request, res: Response, next: NextFunction): void {
-  if (req.is(JSON_TYPES)) return next();
+  // The body is read as UTF-8 bytes; a body declared in another charset would be misread.
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.get('content-type') ?? '')?.[1];
+  const utf8 = charset === undefined || /^utf-?8$/i.test(charset);
+  if (req.is(JSON_TYPES) && utf8) return next();
   const type = req.get('content-type');
   webhookState(res).fields.reason = 'unsupported_media_type';
   res.status(415).json({
     error: 'unsupported_media_type',
-    message: `Send the event as JSON (Content-Type: application/json); got ${
+    message: `Send the event as UTF-8 JSON (Content-Type: application/json); got ${
       type ? JSON.stringify(type) : 'no Content-Type'
     }.`,
   });

@@ -78,7 +78,11 @@ describe('receiver', () => {
 
     for (const sample of allSampleRequests()) {
       const path = sample.topic ? `/webhooks/genesys/${sample.topic}` : '/webhooks/genesys';
-      const expected = normalizeEvent({ body: sample.body, contentType: 'application/json', routeTopic: sample.topic });
+      const expected = normalizeEvent({
+        body: sample.body,
+        contentType: 'application/json',
+        routeTopic: sample.topic,
+      });
 
       const response = await post(sample.body, path);
 
@@ -89,14 +93,27 @@ describe('receiver', () => {
     const messages = await receiveAll(dlq);
     expect(messages).toHaveLength(allSampleRequests().length);
     for (const sample of allSampleRequests()) {
-      const expected = normalizeEvent({ body: sample.body, contentType: 'application/json', routeTopic: sample.topic });
+      const expected = normalizeEvent({
+        body: sample.body,
+        contentType: 'application/json',
+        routeTopic: sample.topic,
+      });
       const message = messages.find((m) => m.attributes.event_id === expected.eventId);
       const envelope = decodeEnvelope(message!.body);
 
       expect(envelopeBody(envelope).equals(sample.body)).toBe(true);
-      expect(envelope).toMatchObject({ eventId: expected.eventId, topic: expected.topic, contentType: 'application/json' });
+      expect(envelope).toMatchObject({
+        eventId: expected.eventId,
+        topic: expected.topic,
+        contentType: 'application/json',
+      });
       expect(envelope.attempts).toEqual([
-        expect.objectContaining({ attempt: 1, outcome: 'retryable', statusCode: 503, by: 'receiver' }),
+        expect.objectContaining({
+          attempt: 1,
+          outcome: 'retryable',
+          statusCode: 503,
+          by: 'receiver',
+        }),
       ]);
       expect(message!.attributes).toMatchObject({ topic: expected.topic, attempt: '1' });
     }
@@ -140,7 +157,10 @@ describe('receiver', () => {
 
     expect(response.status).toBe(202);
     const [message] = await receiveAll(dlq);
-    expect(decodeEnvelope(message.body).attempts[0]).toMatchObject({ outcome: 'permanent', statusCode: 422 });
+    expect(decodeEnvelope(message.body).attempts[0]).toMatchObject({
+      outcome: 'permanent',
+      statusCode: 422,
+    });
   });
 
   it('stores an event whose downstream call timed out, with the timeout recorded', async () => {
@@ -194,7 +214,9 @@ describe('receiver', () => {
 
   it('answers 413 naming the sizes when the envelope cannot fit on the queue', async () => {
     const name = `test-small-${Date.now()}`;
-    await client.send(new CreateQueueCommand({ QueueName: name, Attributes: { MaximumMessageSize: '1024' } }));
+    await client.send(
+      new CreateQueueCommand({ QueueName: name, Attributes: { MaximumMessageSize: '1024' } }),
+    );
     const small = await SqsQueue.resolve(client, name);
     downstream.respondWith(503);
 
@@ -235,6 +257,33 @@ describe('receiver', () => {
     it('an empty body → 400', async () => {
       const response = await hook();
       expect(response.status).toBe(400);
+    });
+
+    it('JSON declared in another charset → 415', async () => {
+      const response = await post('{}', '/webhooks/genesys', 'application/json; charset=utf-16');
+      expect(response.status).toBe(415);
+      expect(response.body.message).toContain('UTF-8');
+    });
+
+    it('an EventBridge id that cannot be a header → 400 invalid_identity', async () => {
+      const envelope = JSON.parse(text(sampleBytes('eventBridgeEnd')));
+      const response = await post(JSON.stringify({ ...envelope, id: 'a\r\nX-Evil: 1' }));
+      expect(response.status).toBe(400);
+      expect(response.body.error).toBe('invalid_identity');
+    });
+
+    it('a body nested thousands of levels deep → 400 too_deep, not a 500', async () => {
+      const deep = `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+      const response = await post(deep, '/webhooks/genesys/v2.x.y');
+      expect(response.status).toBe(400);
+      expect(response.body.error).toBe('too_deep');
+    });
+
+    it('another method on the webhook path → JSON 405 with Allow: POST', async () => {
+      const response = await request(app()).get('/webhooks/genesys');
+      expect(response.status).toBe(405);
+      expect(response.headers.allow).toBe('POST');
+      expect(response.body.error).toBe('method_not_allowed');
     });
 
     it('a form post → 415 naming the type', async () => {
@@ -279,8 +328,12 @@ describe('receiver', () => {
 
   it('accepts a JSON type with parameters and a +json type', async () => {
     const body = sampleBytes('eventBridgeEnd');
-    expect((await post(body, '/webhooks/genesys', 'application/json; charset=utf-8')).status).toBe(200);
-    expect((await post(body, '/webhooks/genesys', 'application/cloudevents+json')).status).toBe(200);
+    expect((await post(body, '/webhooks/genesys', 'application/json; charset=utf-8')).status).toBe(
+      200,
+    );
+    expect((await post(body, '/webhooks/genesys', 'application/cloudevents+json')).status).toBe(
+      200,
+    );
     expect(downstream.calls[1].headers['content-type']).toBe('application/cloudevents+json');
   });
 
@@ -296,7 +349,10 @@ describe('receiver', () => {
     await post(sampleBytes('bareEventBody'), `/webhooks/genesys/${BARE_BODY_TOPIC}`);
 
     const webhookLines = await eventually(
-      () => logLines().map((line) => JSON.parse(line)).filter((l) => l.message === 'webhook'),
+      () =>
+        logLines()
+          .map((line) => JSON.parse(line))
+          .filter((l) => l.message === 'webhook'),
       (lines) => lines.length > 0,
     );
     expect(webhookLines).toHaveLength(1);

@@ -5,7 +5,9 @@ export type PayloadErrorCode =
   | 'not_an_object'
   | 'invalid_shape'
   | 'missing_topic'
-  | 'invalid_topic';
+  | 'invalid_topic'
+  | 'invalid_identity'
+  | 'too_deep';
 
 /** The body is not a Genesys event we can accept. The message says what is wrong and how to fix it. */
 export class PayloadError extends Error {

@@ -41,6 +41,16 @@ export interface NormalizedEvent {
 const TOPIC_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:{}-]{0,254}$/;
 
 /**
+ * What an id taken from the body may look like: it travels as the `Idempotency-Key` header
+ * and as an SQS attribute, so printable ASCII without spaces, at most 256 characters.
+ * Genesys and EventBridge ids are UUIDs.
+ */
+const IDENTITY_PATTERN = /^[\x21-\x7E]{1,256}$/;
+
+/** Deeper than any Genesys body; deep enough to refuse bodies built to exhaust the stack. */
+export const MAX_BODY_DEPTH = 256;
+
+/**
  * Turns a raw request into an identified event, or throws a {@link PayloadError} that names
  * the problem. The body is parsed only to read identity; `body` in the result is the input.
  */
@@ -50,8 +60,14 @@ export function normalizeEvent(raw: RawEvent): NormalizedEvent {
   const notification = notificationOf(parsed, shape);
 
   const topic = resolveTopic(notification?.topicName, raw);
-  const correlationId = notification?.metadata?.CorrelationId;
-  const eventBridgeId = shape === 'eventbridge' ? String(parsed['id']) : undefined;
+  const correlationId = checkIdentity(
+    notification?.metadata?.CorrelationId,
+    'metadata.CorrelationId',
+  );
+  const eventBridgeId = checkIdentity(
+    shape === 'eventbridge' ? String(parsed['id']) : undefined,
+    'the EventBridge id',
+  );
 
   return {
     eventId: eventIdFor({ topic, eventBridgeId, correlationId, parsedBody: parsed }),
@@ -119,7 +135,36 @@ function parseObject(body: Buffer): Record<string, unknown> {
     const kind = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed;
     throw new PayloadError('not_an_object', `The body must be a JSON object, got ${kind}.`);
   }
+  if (depthOf(parsed) > MAX_BODY_DEPTH) {
+    throw new PayloadError(
+      'too_deep',
+      `The body nests objects and arrays more than ${MAX_BODY_DEPTH} levels deep.`,
+    );
+  }
   return parsed as Record<string, unknown>;
+}
+
+/** Nesting depth of parsed JSON, measured without recursion so no input can exhaust the stack. */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const pending: Array<[unknown, number]> = [[value, 1]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop() as [unknown, number];
+    if (current === null || typeof current !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_BODY_DEPTH) return deepest;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+function checkIdentity(value: string | undefined, source: string): string | undefined {
+  if (value === undefined || IDENTITY_PATTERN.test(value)) return value;
+  throw new PayloadError(
+    'invalid_identity',
+    `${source} must be 1 to 256 printable ASCII characters without spaces ` +
+      '(it becomes the Idempotency-Key header).',
+  );
 }
 
 function notificationOf(

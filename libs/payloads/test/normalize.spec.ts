@@ -1,10 +1,4 @@
-import {
-  canonicalJson,
-  normalizeEvent,
-  parseEventTime,
-  PayloadError,
-  type RawEvent,
-} from '../src';
+import { canonicalJson, normalizeEvent, parseEventTime, PayloadError, type RawEvent } from '../src';
 import {
   BARE_BODY_TOPIC,
   notificationBytes,
@@ -15,7 +9,11 @@ import {
 const JSON_TYPE = 'application/json';
 
 function raw(body: Buffer | string, extra: Partial<RawEvent> = {}): RawEvent {
-  return { body: Buffer.isBuffer(body) ? body : Buffer.from(body), contentType: JSON_TYPE, ...extra };
+  return {
+    body: Buffer.isBuffer(body) ? body : Buffer.from(body),
+    contentType: JSON_TYPE,
+    ...extra,
+  };
 }
 
 function payloadError(fn: () => unknown): PayloadError {
@@ -56,7 +54,9 @@ describe('normalizeEvent', () => {
   });
 
   it('reads a bare eventBody with its topic from the route and hashes it for identity', () => {
-    const event = normalizeEvent(raw(sampleBytes('bareEventBody'), { routeTopic: BARE_BODY_TOPIC }));
+    const event = normalizeEvent(
+      raw(sampleBytes('bareEventBody'), { routeTopic: BARE_BODY_TOPIC }),
+    );
 
     expect(event.shape).toBe('event-body');
     expect(event.topic).toBe(BARE_BODY_TOPIC);
@@ -68,7 +68,9 @@ describe('normalizeEvent', () => {
   it('gives a bare duplicate the same id whatever its key order and spacing', () => {
     const parsed = sampleJson('bareEventBody');
     const reordered = Object.fromEntries(Object.entries(parsed).reverse());
-    const first = normalizeEvent(raw(sampleBytes('bareEventBody'), { routeTopic: BARE_BODY_TOPIC }));
+    const first = normalizeEvent(
+      raw(sampleBytes('bareEventBody'), { routeTopic: BARE_BODY_TOPIC }),
+    );
     const again = normalizeEvent(raw(JSON.stringify(reordered), { headerTopic: BARE_BODY_TOPIC }));
 
     expect(again.eventId).toBe(first.eventId);
@@ -96,7 +98,11 @@ describe('normalizeEvent', () => {
 
 describe('topic precedence', () => {
   const bare = sampleBytes('bareEventBody');
-  const sources = { routeTopic: 'route.topic', headerTopic: 'header.topic', defaultTopic: 'default.topic' };
+  const sources = {
+    routeTopic: 'route.topic',
+    headerTopic: 'header.topic',
+    defaultTopic: 'default.topic',
+  };
 
   it('prefers the body over route, header and default', () => {
     expect(normalizeEvent(raw(sampleBytes('eventBridgeStart'), sources)).topic).toMatch(
@@ -184,5 +190,40 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe(
       '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',
     );
+  });
+});
+
+describe('bodies built to break the pipeline', () => {
+  const eventBridge = (id: unknown) => JSON.stringify({ ...sampleJson('eventBridgeEnd'), id });
+
+  it.each([
+    ['a line break', 'a\r\nX-Evil: 1'],
+    ['non-ASCII', 'é✓'],
+    ['a space', 'a b'],
+    ['over 256 characters', 'x'.repeat(257)],
+  ])('rejects an EventBridge id with %s, since it becomes a header', (_label, id) => {
+    const error = payloadError(() => normalizeEvent(raw(eventBridge(id))));
+    expect(error.code).toBe('invalid_identity');
+    expect(error.message).toContain('EventBridge id');
+  });
+
+  it('rejects a CorrelationId that cannot be a header', () => {
+    const body = JSON.stringify({
+      topicName: 'a.b',
+      eventBody: {},
+      metadata: { CorrelationId: 'a\nb' },
+    });
+    expect(payloadError(() => normalizeEvent(raw(body))).code).toBe('invalid_identity');
+  });
+
+  it('rejects a body nested thousands of levels deep with a 4xx code, not a crash', () => {
+    const deep = `{"topicName":"a.b","eventBody":{"a":${'['.repeat(5000)}${']'.repeat(5000)}}}`;
+    const error = payloadError(() => normalizeEvent(raw(deep)));
+    expect(error.code).toBe('too_deep');
+  });
+
+  it('accepts a body nested as deep as Genesys bodies plausibly get', () => {
+    const nested = `{"a":${'['.repeat(50)}${']'.repeat(50)}}`;
+    expect(normalizeEvent(raw(nested, { defaultTopic: 't' })).shape).toBe('event-body');
   });
 });
