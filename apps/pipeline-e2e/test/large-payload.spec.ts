@@ -38,9 +38,11 @@ describe('a 5 MiB event through the whole pipeline, by way of S3', () => {
 
     const calls = downstream.callsFor(eventId);
     expect(calls.every((call) => call.body.equals(body))).toBe(true);
-    expect(calls.map((call) => call.headers['x-dlq-attempt'])).toEqual(
-      calls.map((_, index) => String(index + 1)),
-    );
+    // Consecutive attempt numbers. Under load the receiver may store a large body without
+    // its own try (too little of the request budget left), so the count may start at 2.
+    const attempts = calls.map((call) => Number(call.headers['x-dlq-attempt']));
+    expect(attempts[0]).toBeLessThanOrEqual(2);
+    expect(attempts).toEqual(attempts.map((_, index) => attempts[0] + index));
     expect(await receiveAll(pipeline.dlq)).toEqual([]);
     expect(await receiveAll(pipeline.parked)).toEqual([]);
     const left = await eventually(
