@@ -1,4 +1,4 @@
-import { decodeEnvelope } from '@webhook-dlq/payloads';
+import { decodeEnvelope, type DlqEnvelope, withAttempt } from '@webhook-dlq/payloads';
 import type { SqsQueue } from '@webhook-dlq/sqs';
 import { freshQueues, testSqsClient } from '../../../tools/testing/sqs-kit';
 import { jsonOut, runCli, testIo } from './support/cli-harness';
@@ -169,6 +169,48 @@ describe('dlq replay and purge against the local SQS server', () => {
     expect(io.lines).toContain('stopped by Ctrl-C; the message in hand was finished');
   });
 
+  it('leaves alone a copy parked again while the run goes on: one replay per event', async () => {
+    await park(parked, parkedEnvelope(sampleEvent(1)), 'exhausted');
+    // Plays the worker while the replay is still walking the parking queue: the first replayed
+    // copy fails once more and is parked again at once. Later copies are only counted, so a
+    // run that replays its own copies ends, and fails below instead of looping.
+    const queues = { dlq, parked };
+    let stopWorker = false;
+    let replaysSeen = 0;
+    const worker = (async () => {
+      while (!stopWorker) {
+        const received = await queues.dlq.receive({
+          waitTimeSeconds: 1,
+          visibilityTimeoutSeconds: 30,
+        });
+        for (const message of received) {
+          replaysSeen += 1;
+          if (replaysSeen === 1) await park(queues.parked, failedAgain(message.body), 'exhausted');
+          await queues.dlq.delete(message.receiptHandle);
+        }
+      }
+    })();
+    const io = testIo(env);
+
+    try {
+      await runCli(io, ['dlq', 'replay', '--from', 'parked', '--topic', END]);
+    } finally {
+      stopWorker = true;
+      await worker;
+    }
+
+    expect(io.exitCode).toBe(0);
+    expect(replaysSeen).toBe(1);
+    expect(io.lines).toContain('1 of 1 matching parked messages replayed onto the DLQ (2 scanned)');
+    expect(io.lines).toContain(
+      '1 parked again during this run (an event it replayed failed again): left parked',
+    );
+    const after = await everything(dlq, parked);
+    expect(after.dlq).toEqual([]);
+    expect(eventIds(after.parked)).toEqual(['event-end-1']);
+    expect(decodeEnvelope(after.parked[0].body).replays).toHaveLength(1);
+  });
+
   it('purge refuses without --yes, then deletes exactly the matching messages', async () => {
     await parkMixture();
 
@@ -196,3 +238,17 @@ describe('dlq replay and purge against the local SQS server', () => {
     );
   });
 });
+
+/** A replayed DLQ message as the worker parks it after one more failed try. */
+function failedAgain(body: string): DlqEnvelope {
+  const envelope = decodeEnvelope(body);
+  return withAttempt(envelope, {
+    attempt: envelope.attempts.length + 1,
+    at: new Date().toISOString(),
+    outcome: 'retryable',
+    statusCode: 503,
+    error: 'downstream answered 503',
+    durationMs: 9,
+    by: 'dlq-worker',
+  });
+}

@@ -99,6 +99,7 @@ function auditRecord(
     count: result.done,
     skipped: result.skipped.length,
     duplicates: result.duplicates,
+    parked_again: result.parkedAgain,
     interrupted: result.interrupted,
     ...(result.failure ? { failure: result.failure } : {}),
   };
@@ -133,6 +134,11 @@ function printResult(
       `✘ ${result.duplicates} replayed but could not be deleted from the parking queue: ` +
         'they are on both queues, with the same identity',
     );
+  }
+  if (result.parkedAgain > 0) {
+    const count = result.parkedAgain;
+    const which = count === 1 ? 'an event it replayed' : 'events it replayed';
+    io.out(`${count} parked again during this run (${which} failed again): left parked`);
   }
   if (result.interrupted) io.out('stopped by Ctrl-C; the message in hand was finished');
   if (result.failure) io.out(`✘ stopped: ${result.failure}`);

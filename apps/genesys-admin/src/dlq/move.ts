@@ -5,6 +5,7 @@ import {
   encodeEnvelope,
   EnvelopeError,
   lastAttempt,
+  lastReplay,
 } from '@webhook-dlq/payloads';
 import { describeError } from '@webhook-dlq/runtime';
 import { MessageTooLargeError, type ReceivedMessage, type SqsQueue } from '@webhook-dlq/sqs';
@@ -43,6 +44,11 @@ export interface MoveResult {
   skipped: Array<{ messageId: string; eventId?: string; reason: string }>;
   /** Replayed, but the parked copy could not be deleted: it is on both queues. */
   duplicates: number;
+  /**
+   * Events this run replayed that failed again and were parked again before it ended. Left
+   * parked: replaying them too would send one event round twice in one run.
+   */
+  parkedAgain: number;
   interrupted: boolean;
   /** The queue call that stopped the run, if one did. */
   failure?: string;
@@ -54,7 +60,8 @@ export interface MoveResult {
 /**
  * Moves matching parked messages back onto the DLQ, each with a replay record so the worker
  * starts a fresh attempt budget and age clock. Sends first and deletes after: a crash in
- * between leaves one duplicate with the same identity, never a loss.
+ * between leaves one duplicate with the same identity, never a loss. Copies the worker parks
+ * again while the run goes on are left parked (see {@link MoveResult.parkedAgain}).
  */
 export async function replayParked(
   parked: SqsQueue,
@@ -66,8 +73,12 @@ export async function replayParked(
     minTime: Math.ceil(1000 / Math.max(options.ratePerSecond, 0.001)),
   });
   const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  const replayedIds = new Set<string>();
+  const leaveAlone = (message: ReceivedMessage) =>
+    parkedAgainSince(message, startedAt, replayedIds);
 
-  return walkMatching(parked, options, async (message, walk, result) => {
+  return walkMatching(parked, { ...options, leaveAlone }, async (message, walk, result) => {
     await limiter.schedule(async () => {
       // Waiting for the rate limit is not "in hand": nothing has been sent yet.
       if (options.signal.aborted) return;
@@ -96,6 +107,7 @@ export async function replayParked(
         result.skipped.push(skip(message, error.message));
         return;
       }
+      replayedIds.add(replayed.eventId);
       try {
         await parked.delete(walk.receiptHandleOf(message));
         walk.settle(message);
@@ -134,15 +146,51 @@ export function withReplay(
   return { ...rest, replays: [...(envelope.replays ?? []), record] };
 }
 
+/**
+ * Whether a parked message is a copy of an event this run has replayed, parked again after
+ * the run began. The replay record it carries says so on this process's own clock; the
+ * event id with SQS's `SentTimestamp` covers a copy that lost its history.
+ */
+function parkedAgainSince(
+  message: ReceivedMessage,
+  startedAt: Date,
+  replayedIds: ReadonlySet<string>,
+): boolean {
+  const eventId = message.attributes.event_id;
+  if (eventId && replayedIds.has(eventId) && message.sentAt.getTime() >= startedAt.getTime()) {
+    return true;
+  }
+
+  let envelope: DlqEnvelope;
+  try {
+    envelope = decodeEnvelope(message.body);
+  } catch {
+    // Unreadable: never replayed, so never a copy of one.
+    return false;
+  }
+  const replay = lastReplay(envelope);
+  return (
+    replayedIds.has(envelope.eventId) &&
+    replay !== undefined &&
+    Date.parse(replay.at) >= startedAt.getTime()
+  );
+}
+
 type Handle = (message: ReceivedMessage, walk: QueueWalk, result: MoveResult) => Promise<void>;
+
+interface WalkMatchingOptions extends MoveOptions {
+  /** Messages neither matched nor handled, whatever the filter says; counted as parked again. */
+  leaveAlone?: (message: ReceivedMessage) => boolean;
+}
 
 /**
  * Walks the queue and hands each matching message to `handle`, one at a time; everything
  * else stays held and is released at the end, as are messages left when Ctrl-C stops it.
+ * Messages `leaveAlone` picks are held and released like those the filter does not match.
  */
 async function walkMatching(
   queue: SqsQueue,
-  options: MoveOptions,
+  options: WalkMatchingOptions,
   handle: Handle,
 ): Promise<MoveResult> {
   const walk = new QueueWalk(queue, options);
@@ -152,6 +200,7 @@ async function walkMatching(
     done: 0,
     skipped: [],
     duplicates: 0,
+    parkedAgain: 0,
     interrupted: false,
     matches: [],
     notReleased: 0,
@@ -164,6 +213,10 @@ async function walkMatching(
       for (const message of batch) {
         if (options.signal.aborted) break outer;
         result.scanned += 1;
+        if (options.leaveAlone?.(message)) {
+          result.parkedAgain += 1;
+          continue;
+        }
         if (!matchesFilter(options.filter, message)) continue;
         result.matched += 1;
         if (options.dryRun) {
