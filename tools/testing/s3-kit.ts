@@ -1,9 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CreateBucketCommand,
-  ListObjectsV2Command,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client, S3PayloadStore } from '@webhook-dlq/payload-store';
 import { LOCAL_CREDENTIALS, testSqsEndpoint } from './sqs-kit';
 

@@ -76,16 +76,24 @@ describe('the whole pipeline: receiver and worker as processes, local SQS, real 
       });
       expect(response.status).toBe(202);
       const { eventId } = (await response.json()) as { eventId: string };
-      expect(eventId).toBe(normalizeEvent({ body: sample.body, contentType: '', routeTopic: sample.topic }).eventId);
+      expect(eventId).toBe(
+        normalizeEvent({ body: sample.body, contentType: '', routeTopic: sample.topic }).eventId,
+      );
       eventIds.push(eventId);
     }
 
     // Let the worker fail at least once, then recover.
-    await eventually(() => downstream.calls.length, (n) => n >= eventIds.length * 2, 15_000);
+    await eventually(
+      () => downstream.calls.length,
+      (n) => n >= eventIds.length * 2,
+      15_000,
+    );
     downstream.respondWith(200);
 
     await eventually(
-      () => worker.logs().filter((l) => l.message === 'dlq message' && l.outcome === 'delivered').length,
+      () =>
+        worker.logs().filter((l) => l.message === 'dlq message' && l.outcome === 'delivered')
+          .length,
       (n) => n === eventIds.length,
       20_000,
     );
