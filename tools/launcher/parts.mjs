@@ -61,6 +61,11 @@ export class Part {
     this.pipe(this.child.stderr, process.stderr, false);
   }
 
+  /** Undefined when the process could not be started. */
+  get pid() {
+    return this.child.pid;
+  }
+
   get running() {
     return this.exitCode === undefined && this.spawnError === undefined;
   }

@@ -7,8 +7,11 @@
 //   receiver     dist/apps/receiver/main.js
 //   dlq-worker   dist/apps/dlq-worker/main.js
 //
-// Ctrl+C stops the apps first, then what they depend on. A part that dies on its own stops
-// the rest and the launcher exits 1.
+// Ctrl+C stops the apps first, then what they depend on. A receiver or worker that dies on
+// its own is started again after a short pause, as a Deployment would, so that the queued
+// events survive it: the embedded SQS server holds them in memory only. An app dying more than
+// RESTART_LIMIT times a minute, or the SQS server or the sample downstream dying at all, stops
+// everything and the launcher exits 1.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -20,6 +23,11 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const READY_DEADLINE_MS = 30_000;
 const STOP_GRACE_MS = 30_000;
 const APPS = ['receiver', 'dlq-worker'];
+/** Long enough for a crashed app's ports to be free again; short enough not to be noticed. */
+const RESTART_PAUSE_MS = 1000;
+/** Restarts of one app within RESTART_WINDOW_MS; one more crash means it cannot run here. */
+const RESTART_LIMIT = 5;
+const RESTART_WINDOW_MS = 60_000;
 
 const env = process.env;
 const settings = {
@@ -35,25 +43,78 @@ const settings = {
 
 const AUTH_VARIABLES = ['AUTH_API_KEYS', 'AUTH_BASIC_USERS', 'AUTH_HMAC_SECRETS', 'AUTH_DISABLED'];
 
-/** Every part started, in start order. */
+/** Every part running, in start order; a restarted app takes the place of its dead self. */
 const parts = [];
+/** Per app: its environment and readiness URL, to start it again the same way. */
+const appSpecs = new Map();
+/** Per app: when it was restarted, for RESTART_LIMIT. */
+const restartTimes = new Map();
 let running = false;
 let stopping;
 let firstSignalAt = 0;
 
-function addPart(part) {
-  parts.push(part);
+function addPart(part, replacing) {
+  const index = replacing ? parts.indexOf(replacing) : -1;
+  if (index >= 0) parts[index] = part;
+  else parts.push(part);
   // Started while a Ctrl+C was already stopping the others: it goes at once.
   if (stopping) part.kill();
-  part.exited.then(() => {
-    // While starting, main() reports a part that dies; once running, this does.
-    if (running && !stopping) {
-      complain(`${part.name} ${part.describeExit()} unexpectedly; stopping the rest`);
-      void shutdown(1);
-    }
-  });
+  part.exited.then(() => onUnexpectedExit(part));
   return part;
 }
+
+function onUnexpectedExit(part) {
+  // While starting, main() reports a part that dies; once running, this does.
+  if (!running || stopping) return;
+  if (appSpecs.has(part.name)) {
+    void restartApp(part);
+    return;
+  }
+  const lost = part.name === 'sqs-server' ? '; the messages it held in memory are gone' : '';
+  complain(`${part.name} ${part.describeExit()} unexpectedly${lost}; stopping the rest`);
+  void shutdown(1);
+}
+
+/**
+ * Starts a crashed app again after RESTART_PAUSE_MS. The SQS server and the downstream keep
+ * running, so what the app had received but not deleted comes back to its new self once the
+ * visibility timeout has passed.
+ */
+async function restartApp(dead) {
+  const now = Date.now();
+  const recent = (restartTimes.get(dead.name) ?? []).filter((at) => now - at < RESTART_WINDOW_MS);
+  if (recent.length >= RESTART_LIMIT) {
+    complain(
+      `${dead.name} (pid ${dead.pid}) ${dead.describeExit()} unexpectedly, after ` +
+        `${recent.length} restarts within ${RESTART_WINDOW_MS / 1000} s; giving up and ` +
+        'stopping everything (what is still queued in memory is lost)',
+    );
+    void shutdown(1);
+    return;
+  }
+  restartTimes.set(dead.name, [...recent, now]);
+  complain(
+    `${dead.name} (pid ${dead.pid}) ${dead.describeExit()} unexpectedly; starting it again ` +
+      `in ${RESTART_PAUSE_MS / 1000} s (restart ${recent.length + 1} of at most ` +
+      `${RESTART_LIMIT} within ${RESTART_WINDOW_MS / 1000} s); the other parts keep running`,
+  );
+
+  await pause(RESTART_PAUSE_MS);
+  if (stopping) return;
+  const fresh = startApp(dead.name, dead);
+  const { readyUrl } = appSpecs.get(dead.name);
+  try {
+    await waitReady(fresh, readyUrl, Date.now() + READY_DEADLINE_MS, [fresh]);
+  } catch (error) {
+    // A fresh copy that dies is dealt with by its own exit; one that is slow to become ready
+    // is only reported, as its own logs say why.
+    if (fresh.running && !stopping) complain(error.message);
+    return;
+  }
+  if (!stopping) say(`${dead.name} is running again (pid ${fresh.pid}) and ready`);
+}
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function shutdown(exitCode) {
   stopping ??= (async () => {
@@ -198,22 +259,26 @@ function isLoopback(host) {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
-function startApp(name, appEnv) {
-  return addPart(
+/** Starts the app `appSpecs` describes under `name`, in place of `replacing` if given. */
+function startApp(name, replacing) {
+  const part = addPart(
     new Part(name, {
       script: join(ROOT, 'dist', 'apps', name, 'main.js'),
       cwd: ROOT,
-      env: appEnv,
+      env: appSpecs.get(name).env,
       preloadExitWithParent: true,
     }),
+    replacing,
   );
+  if (part.pid) say(`${name} started (pid ${part.pid})`);
+  return part;
 }
 
-/** Polls `url` until it answers 200; fails when `deadline` passes or any part has died. */
-async function waitReady(part, url, deadline) {
+/** Polls `url` until it answers 200; fails when `deadline` passes or a `watched` part died. */
+async function waitReady(part, url, deadline, watched = parts) {
   let last = 'gave no answer';
   while (Date.now() < deadline) {
-    const dead = parts.find((candidate) => !candidate.running);
+    const dead = watched.find((candidate) => !candidate.running);
     if (dead) throw new Error(`${dead.name} ${dead.describeExit()} while starting`);
 
     try {
@@ -224,7 +289,7 @@ async function waitReady(part, url, deadline) {
     } catch (error) {
       last = `could not be reached (${error.cause?.code ?? error.message})`;
     }
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await pause(300);
   }
   throw new Error(
     `${part.name} did not become ready within ${READY_DEADLINE_MS / 1000} s: GET ${url} ${last}`,
@@ -269,10 +334,44 @@ function printGuide(state, authEnabled) {
     `Readiness: ${state.receiverUrl}/readyz (receiver), ${state.workerHealthUrl}/readyz (worker)`,
     `Queues: ${state.dlqQueueName} (DLQ), ${state.parkingQueueName} (parking) ` +
       `on ${new URL(state.sqsEndpoint).origin}`,
+    '',
+    'Look at the queues with the admin CLI, run from the repository root (anywhere else npx',
+    'would look the name up in the public npm registry instead):',
+    `  ${adminCliEnv(state).join(' ')} npx genesys-admin dlq stats`,
+    ...(state.embeddedSqs ? [] : ['    with your AWS credentials exported, as for npm start']),
+    '',
+    ...(state.embeddedSqs
+      ? [
+          'The local SQS server keeps messages in memory only: stopping npm start, or a crash',
+          'of this launcher, drops whatever is still queued. A receiver or worker that crashes',
+          `is started again (at most ${RESTART_LIMIT} times a minute).`,
+        ]
+      : ['A receiver or worker that crashes is started again.']),
     'Stop everything: Ctrl+C',
     rule,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * The variables that point genesys-admin at this pipeline's queues. Settings equal to the
+ * CLI's own defaults (which are the launcher's too) are left out, to keep the line short.
+ */
+function adminCliEnv(state) {
+  const variables = [`SQS_ENDPOINT=${new URL(state.sqsEndpoint).origin}`];
+  // The embedded server takes any key; the user's own server needs their credentials.
+  if (state.embeddedSqs) {
+    const { accessKeyId, secretAccessKey } = LOCAL_CREDENTIALS;
+    variables.push(`AWS_ACCESS_KEY_ID=${accessKeyId}`, `AWS_SECRET_ACCESS_KEY=${secretAccessKey}`);
+  }
+  if (state.region !== 'us-east-1') variables.push(`AWS_REGION=${state.region}`);
+  if (state.dlqQueueName !== 'genesys-webhook-dlq') {
+    variables.push(`DLQ_QUEUE_NAME=${state.dlqQueueName}`);
+  }
+  if (state.parkingQueueName !== 'genesys-webhook-parked') {
+    variables.push(`PARKING_QUEUE_NAME=${state.parkingQueueName}`);
+  }
+  return variables;
 }
 
 async function main() {
@@ -313,29 +412,29 @@ async function main() {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:
       env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'true',
   };
-  startApp('receiver', {
-    ...appEnv,
-    ...auth.env,
-    PORT: settings.receiverPort,
-  });
-  startApp('dlq-worker', {
-    ...appEnv,
-    PARKING_QUEUE_NAME: settings.parkingName,
-    HEALTH_PORT: settings.healthPort,
-    // Short waits between retries, so a local run shows redelivery within seconds.
-    RETRY_BASE_DELAY_SECONDS: env.RETRY_BASE_DELAY_SECONDS || '2',
-    RETRY_MAX_DELAY_SECONDS: env.RETRY_MAX_DELAY_SECONDS || '10',
-    BREAKER_COOLDOWN_SECONDS: env.BREAKER_COOLDOWN_SECONDS || '10',
-  });
-
   const receiverUrl = `http://${reachableHost(settings.receiverHost)}:${settings.receiverPort}`;
   const workerHealthUrl = `http://${reachableHost(settings.receiverHost)}:${settings.healthPort}`;
+  appSpecs.set('receiver', {
+    env: { ...appEnv, ...auth.env, PORT: settings.receiverPort },
+    readyUrl: `${receiverUrl}/readyz`,
+  });
+  appSpecs.set('dlq-worker', {
+    env: {
+      ...appEnv,
+      PARKING_QUEUE_NAME: settings.parkingName,
+      HEALTH_PORT: settings.healthPort,
+      // Short waits between retries, so a local run shows redelivery within seconds.
+      RETRY_BASE_DELAY_SECONDS: env.RETRY_BASE_DELAY_SECONDS || '2',
+      RETRY_MAX_DELAY_SECONDS: env.RETRY_MAX_DELAY_SECONDS || '10',
+      BREAKER_COOLDOWN_SECONDS: env.BREAKER_COOLDOWN_SECONDS || '10',
+    },
+    readyUrl: `${workerHealthUrl}/readyz`,
+  });
+
   const deadline = Date.now() + READY_DEADLINE_MS;
-  const [receiver, worker] = parts.filter((part) => APPS.includes(part.name));
-  await Promise.all([
-    waitReady(receiver, `${receiverUrl}/readyz`, deadline),
-    waitReady(worker, `${workerHealthUrl}/readyz`, deadline),
-  ]);
+  await Promise.all(
+    APPS.map((name) => waitReady(startApp(name), appSpecs.get(name).readyUrl, deadline)),
+  );
   // A Ctrl+C while starting: shutdown() is stopping the parts already.
   if (stopping) return;
 
