@@ -3,7 +3,8 @@
 // The sample downstream fails for a few seconds while every Genesys sample (and variants with
 // new ids) is posted, so the receiver queues them; two more follow once it has recovered. The
 // demo then waits for the worker to deliver what was queued and counts, per event, what
-// became of it. An event acknowledged but neither delivered nor parked is lost: exit 1.
+// became of it, from the receiver's answer (its JSON `status`) and the downstream's record. An
+// event acknowledged but neither delivered nor parked is lost: exit 1.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -75,8 +76,12 @@ function plannedRequests() {
   return { early, late };
 }
 
+/**
+ * Posts one event. `answer` is the receiver's JSON `status`: 200 means `delivered` or
+ * `duplicate` (a copy of an event it acknowledged a short while ago, not sent on again).
+ */
 async function post(state, request) {
-  const sent = { ...request, status: 0, eventId: null };
+  const sent = { ...request, status: 0, answer: null, eventId: null };
   try {
     const response = await fetch(state.webhookUrl + (request.route ?? ''), {
       method: 'POST',
@@ -85,14 +90,40 @@ async function post(state, request) {
       signal: AbortSignal.timeout(10_000),
     });
     sent.status = response.status;
-    sent.eventId = (await response.json().catch(() => ({}))).eventId ?? null;
+    const body = await response.json().catch(() => ({}));
+    sent.answer = typeof body.status === 'string' ? body.status : null;
+    sent.eventId = body.eventId ?? null;
   } catch (error) {
     sent.error = error.cause?.code ?? error.message;
   }
-  const answer = { 200: 'delivered', 202: 'queued' }[sent.status] ?? 'NOT acknowledged';
+  const answer = isAcknowledged(sent) ? (sent.answer ?? 'acknowledged') : 'NOT acknowledged';
   const status = sent.status || `no answer (${sent.error})`;
   console.log(`  ${String(status).padEnd(4)} ${answer.padEnd(16)} ${request.label}`);
   return sent;
+}
+
+function isAcknowledged(sent) {
+  return sent.status === 200 || sent.status === 202;
+}
+
+/**
+ * Posts each request in turn. The demo sends no credentials, so a 401 would be the answer to
+ * every one: it stops at the first, puts the downstream right and says what to do.
+ */
+async function postAll(state, requests, sent) {
+  for (const request of requests) {
+    const entry = await post(state, request);
+    sent.push(entry);
+    if (entry.status !== 401) continue;
+
+    await control(state, '/recover').catch(() => undefined);
+    fail(
+      '\nThe receiver answered 401: this pipeline requires authentication (npm start was given ' +
+        'AUTH_* variables) and the demo sends no credentials. Stop npm start and start it ' +
+        'again without AUTH_API_KEYS, AUTH_BASIC_USERS and AUTH_HMAC_SECRETS, then run the ' +
+        'demo again.',
+    );
+  }
 }
 
 async function control(state, path, method = 'POST') {
@@ -165,10 +196,12 @@ async function waitForWorker(state, sqs, dlqUrl, ackedIds, since) {
  * `earlier` those before it, for events (the samples as published) posted by an earlier run.
  */
 function outcomeOf(sent, calls, earlier, parkedIds) {
-  if (sent.status !== 200 && sent.status !== 202) return 'not acknowledged';
+  if (!isAcknowledged(sent)) return 'not acknowledged';
+  // The receiver did not send this copy on; the first copy's own line says what became of it.
+  if (sent.answer === 'duplicate') return 'duplicate, not sent on';
   const delivered = deliveries(calls, sent.eventId);
   // A 200 the downstream has no record of is not counted as delivered.
-  if (sent.status === 200 && delivered.length > 0) return 'delivered at once';
+  if (sent.answer === 'delivered' && delivered.length > 0) return 'delivered at once';
   if (delivered.length > 0) {
     const attempt = delivered[0].attempt ?? '?';
     return attempt === 1 ? 'delivered' : `redelivered (attempt ${attempt})`;
@@ -177,6 +210,27 @@ function outcomeOf(sent, calls, earlier, parkedIds) {
   // The worker drops a copy of an event it delivered a short while ago (its dedup window).
   if (deliveries(earlier, sent.eventId).length > 0) return 'delivered by an earlier run';
   return 'unsettled';
+}
+
+/**
+ * The URLs of both queues: the first calls to SQS, made before anything is posted. With a
+ * server of the user's own, the SDK needs credentials from this terminal's environment.
+ */
+async function openQueues(state, sqs) {
+  try {
+    const dlqUrl = await queueUrl(sqs, state.dlqQueueName);
+    const parkingUrl = await queueUrl(sqs, state.parkingQueueName);
+    return { dlqUrl, parkingUrl };
+  } catch (error) {
+    if (state.embeddedSqs || error?.name !== 'CredentialsProviderError') throw error;
+    fail(
+      `The pipeline uses your SQS server at ${new URL(state.sqsEndpoint).origin} ` +
+        '(SQS_ENDPOINT), and the demo found no AWS credentials to read its queues with ' +
+        `(${error.message}). Export the credentials npm start was given in this terminal ` +
+        'too (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE), then run the demo ' +
+        'again.',
+    );
+  }
 }
 
 async function main() {
@@ -196,8 +250,7 @@ async function main() {
     region: state.region,
     embedded: state.embeddedSqs,
   });
-  const dlqUrl = await queueUrl(sqs, state.dlqQueueName);
-  const parkingUrl = await queueUrl(sqs, state.parkingQueueName);
+  const { dlqUrl, parkingUrl } = await openQueues(state, sqs);
   const before = await queueDepth(sqs, dlqUrl);
   if (before.total > 0) {
     console.log(`The DLQ already holds ${before.total} messages; the worker retries them too.`);
@@ -208,7 +261,7 @@ async function main() {
   await control(state, `/fail?seconds=${FAIL_SECONDS}`);
   console.log(`The sample downstream fails for ${FAIL_SECONDS} s. Posting ${early.length} events:`);
   const sent = [];
-  for (const request of early) sent.push(await post(state, request));
+  await postAll(state, early, sent);
 
   console.log('Waiting for the sample downstream to recover...');
   const recoverBy = since + (FAIL_SECONDS + 5) * 1000;
@@ -222,9 +275,9 @@ async function main() {
     await pause(250);
   }
   console.log(`Posting ${late.length} more events:`);
-  for (const request of late) sent.push(await post(state, request));
+  await postAll(state, late, sent);
 
-  const acked = sent.filter((entry) => entry.status === 200 || entry.status === 202);
+  const acked = sent.filter(isAcknowledged);
   const ackedIds = [...new Set(acked.map((entry) => entry.eventId))];
   console.log(`Waiting (at most ${SETTLE_DEADLINE_MS / 1000} s) for the worker to deliver:`);
   const settled = await waitForWorker(state, sqs, dlqUrl, ackedIds, since);
@@ -252,7 +305,8 @@ async function main() {
     ['events posted', sent.length],
     ['received (acknowledged)', acked.length],
     ['not acknowledged', sent.length - acked.length],
-    ['delivered at once (200)', count((outcome) => outcome === 'delivered at once')],
+    ['delivered at once (200 delivered)', count((outcome) => outcome === 'delivered at once')],
+    ['duplicates (200 duplicate)', count((outcome) => outcome.startsWith('duplicate'))],
     ['queued on the DLQ (202)', sent.filter((entry) => entry.status === 202).length],
     ['redelivered by the worker', count((outcome) => outcome.startsWith('redelivered'))],
     ['delivered more than once', ackedIds.filter((id) => deliveries(calls, id).length > 1).length],
