@@ -133,6 +133,10 @@ function standardChecks(counts) {
       what: `no good event refused with a 4xx (${JSON.stringify(counts.refused.slice(0, 5))})`,
     },
     {
+      ok: counts.stillOnDlq === 0,
+      what: `the DLQ emptied in the time given (${counts.stillOnDlq} messages left)`,
+    },
+    {
       ok: counts.strangers.length === 0,
       what: `the downstream saw only events that were sent (${counts.strangers.slice(0, 5)})`,
     },

@@ -12,7 +12,6 @@ import { createClient, createQueuePair, sqsEnv, startSqsServer } from '../harnes
 const RECEIVER_ENV = {
   FIRST_RETRY_DELAY_SECONDS: '1',
   RETRY_AFTER_SECONDS: '1',
-  LOG_LEVEL: 'warn',
 };
 
 const WORKER_ENV = {
