@@ -85,7 +85,11 @@ describe('the built genesys-admin CLI as a process', () => {
       }
 
       const cli = start(['dlq', 'replay', '--from', 'parked', '--rate', '5'], env);
-      const started = await eventually(() => dlq.depth(), (depth) => depth.visible >= 3, 20_000);
+      const started = await eventually(
+        () => dlq.depth(),
+        (depth) => depth.visible >= 3,
+        20_000,
+      );
       expect(started.visible).toBeGreaterThanOrEqual(3);
       cli.signal('SIGINT');
 

@@ -12,7 +12,10 @@ import { seedHealthyOrg, TOPIC_END, TOPIC_START } from './support/org-fixtures';
 class ReceiverStandIn {
   readonly calls: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
   answer: { status: number; body: object } = { status: 200, body: { status: 'probe' } };
-  private constructor(private readonly server: Server, readonly url: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
 
   static async start(): Promise<ReceiverStandIn> {
     const server = createServer();

@@ -38,8 +38,7 @@ describe('genesys verify against the fake Genesys API', () => {
     expect(io.lines).toEqual([
       '✔ credentials — client credentials accepted',
       "✔ data action integration — integration 'Genesys webhook DLQ' is ENABLED and ACTIVE",
-      "✔ data action URL — action 'Genesys webhook DLQ: post to receiver' posts to " +
-        RECEIVER_URL,
+      "✔ data action URL — action 'Genesys webhook DLQ: post to receiver' posts to " + RECEIVER_URL,
       `✔ trigger ${TOPIC_END} — trigger 'webhook-dlq customer end' is enabled and starts ` +
         "workflow 'Forward events to the webhook DLQ'",
       `✔ trigger ${TOPIC_START} — trigger 'webhook-dlq customer start' is enabled and starts ` +

@@ -32,9 +32,17 @@ describe('a 5 MiB event through the whole pipeline, by way of S3', () => {
     expect(await objectKeys(payloads.client, payloads.bucket)).toHaveLength(1);
 
     // The worker fails at least once while the downstream is down, then it comes back.
-    await eventually(() => downstream.callsFor(eventId).length, (n) => n >= 2, 20_000);
+    await eventually(
+      () => downstream.callsFor(eventId).length,
+      (n) => n >= 2,
+      20_000,
+    );
     downstream.respondWith(200);
-    await eventually(() => pipeline.handled('delivered').length, (n) => n === 1, 20_000);
+    await eventually(
+      () => pipeline.handled('delivered').length,
+      (n) => n === 1,
+      20_000,
+    );
 
     const calls = downstream.callsFor(eventId);
     expect(calls.every((call) => call.body.equals(body))).toBe(true);

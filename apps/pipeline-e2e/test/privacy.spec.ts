@@ -112,9 +112,17 @@ describe('privacy: no personal value reaches any log line of receiver or worker'
       await pipeline.post(eventBridge('privacy-large', 250_000)),
     ];
     expect(queued.map((response) => response.status)).toEqual([202, 202, 202, 202]);
-    await eventually(() => downstream.calls.length, (n) => n >= 9, 20_000);
+    await eventually(
+      () => downstream.calls.length,
+      (n) => n >= 9,
+      20_000,
+    );
     downstream.respondWith(200);
-    await eventually(() => pipeline.handled('delivered').length, (n) => n === 4, 30_000);
+    await eventually(
+      () => pipeline.handled('delivered').length,
+      (n) => n === 4,
+      30_000,
+    );
 
     // Refused by the downstream: parked.
     downstream.respondWith(422);

@@ -123,5 +123,8 @@ function trustProxyOf(value: string): number | string[] | false {
       TRUST_PROXY: 'may not be true: give the number of proxies in front, or their addresses',
     });
   }
-  return text.split(',').map((item) => item.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }

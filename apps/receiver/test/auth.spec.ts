@@ -96,7 +96,10 @@ describe('receiver authentication', () => {
     expect(downstream.calls).toEqual([]);
     expect(await receiveAll(dlq)).toEqual([]);
     expect(await receiver.metricValue('receiver_auth_failures_total', { reason: why })).toBe(1);
-    const [line] = await eventually(() => receiver.webhookLines(), (lines) => lines.length > 0);
+    const [line] = await eventually(
+      () => receiver.webhookLines(),
+      (lines) => lines.length > 0,
+    );
     expect(line).toMatchObject({ outcome: 'unauthorized', http_status: 401 });
     expect(JSON.stringify(receiver.lines)).not.toMatch(/old-key|old-pass|hmac-secret|guess/);
   });

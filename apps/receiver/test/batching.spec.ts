@@ -78,7 +78,12 @@ describe('receiver: concurrent stores share SendMessageBatch calls', () => {
     // The failing entry shared a call with others, and was tried again before giving up.
     expect(Math.max(...proxy.batchSizes)).toBeGreaterThan(1);
     const stored = (await receiveAll(dlq)).map((m) => decodeEnvelope(m.body).eventId);
-    expect(stored.sort()).toEqual(events.filter((e) => e !== unlucky).map((e) => e.id).sort());
+    expect(stored.sort()).toEqual(
+      events
+        .filter((e) => e !== unlucky)
+        .map((e) => e.id)
+        .sort(),
+    );
 
     // The sender keeps what was refused and sends it again; now it is stored.
     proxy.failMarker = undefined;

@@ -20,9 +20,7 @@ describe('receiver duplicate suppression', () => {
   }
 
   async function burst(count: number) {
-    const responses = await Promise.all(
-      Array.from({ length: count }, () => receiver.post(body)),
-    );
+    const responses = await Promise.all(Array.from({ length: count }, () => receiver.post(body)));
     return Promise.all(
       responses.map(async (response) => ({
         status: response.status,

@@ -17,7 +17,10 @@ function largeEvent(bytes: number): Buffer {
   const note = unit.repeat(Math.ceil(bytes / unit.length));
   const text = Buffer.from(JSON.stringify({ ...sample, note }));
   // Cut the note back, keeping the JSON whole: its last 2 bytes close the string and object.
-  const head = text.subarray(0, bytes - 2).toString('utf8').replace(/\\$/, ' ');
+  const head = text
+    .subarray(0, bytes - 2)
+    .toString('utf8')
+    .replace(/\\$/, ' ');
   const body = Buffer.from(`${head}"}`);
   if (body.length !== bytes || bytes < base) throw new Error(`cannot make ${bytes} bytes`);
   return body;

@@ -86,7 +86,10 @@ describe('receiver: limits, headers and metrics', () => {
     await receiver.post(body);
 
     expect(downstream.calls[0].headers.authorization).toBe('Bearer downstream-secret-token');
-    await eventually(() => receiver.webhookLines(), (lines) => lines.length > 0);
+    await eventually(
+      () => receiver.webhookLines(),
+      (lines) => lines.length > 0,
+    );
     expect(receiver.lines.join('\n')).not.toContain('downstream-secret-token');
   });
 

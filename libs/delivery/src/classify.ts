@@ -14,7 +14,10 @@ export function classifyStatus(statusCode: number): AttemptOutcome {
  * Reads `Retry-After` as seconds from now: either delta-seconds or an HTTP date. A date in
  * the past gives 0; an unreadable value gives `undefined`.
  */
-export function parseRetryAfter(value: string | null | undefined, now = new Date()): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now = new Date(),
+): number | undefined {
   if (!value) return undefined;
   const text = value.trim();
 

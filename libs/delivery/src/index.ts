@@ -1,2 +1,7 @@
-export { attemptDelivery, type DeliveryRequest, type DeliveryResult, toAttemptRecord } from './attempt';
+export {
+  attemptDelivery,
+  type DeliveryRequest,
+  type DeliveryResult,
+  toAttemptRecord,
+} from './attempt';
 export { classifyStatus, parseRetryAfter } from './classify';

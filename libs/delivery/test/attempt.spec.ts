@@ -52,7 +52,9 @@ describe('attemptDelivery against a real HTTP server', () => {
     answer = (res) => res.writeHead(200).end();
 
     await attemptDelivery(
-      request({ headers: { Authorization: 'Bearer downstream-token', 'Idempotency-Key': 'forged' } }),
+      request({
+        headers: { Authorization: 'Bearer downstream-token', 'Idempotency-Key': 'forged' },
+      }),
     );
 
     expect(seen[0].headers).toMatchObject({
@@ -128,7 +130,10 @@ describe('attemptDelivery against a real HTTP server', () => {
 
     const result = await attemptDelivery(request({ url: `http://127.0.0.1:${port}/` }));
 
-    expect(result).toMatchObject({ outcome: 'retryable', error: 'connection failed: ECONNREFUSED' });
+    expect(result).toMatchObject({
+      outcome: 'retryable',
+      error: 'connection failed: ECONNREFUSED',
+    });
     expect(result.statusCode).toBeUndefined();
   });
 });

@@ -81,13 +81,18 @@ export class S3PayloadStore {
 
   /** Reads the bytes back. Throws {@link PayloadMissingError} or {@link PayloadIntegrityError}. */
   async get(ref: BodyRef): Promise<Buffer> {
-    const body = await this.call('read', ref.key, async (abortSignal) => {
-      const output = await this.client.send(
-        new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }),
-        { abortSignal },
-      );
-      return Buffer.from((await output.Body?.transformToByteArray()) ?? []);
-    }, ref.bucket);
+    const body = await this.call(
+      'read',
+      ref.key,
+      async (abortSignal) => {
+        const output = await this.client.send(
+          new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }),
+          { abortSignal },
+        );
+        return Buffer.from((await output.Body?.transformToByteArray()) ?? []);
+      },
+      ref.bucket,
+    );
 
     const sha256 = createHash('sha256').update(body).digest('hex');
     if (body.length !== ref.sizeBytes || sha256 !== ref.sha256) {

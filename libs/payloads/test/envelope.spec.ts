@@ -15,7 +15,10 @@ import { sampleBytes } from '../../../test-fixtures/genesys/samples';
 
 function sampleEnvelope() {
   const body = Buffer.from(sampleBytes('eventBridgeEnd').toString('utf8') + '\n  "ünïcode ✓"');
-  const event = { ...normalizeEvent({ body: sampleBytes('eventBridgeEnd'), contentType: 'x' }), body };
+  const event = {
+    ...normalizeEvent({ body: sampleBytes('eventBridgeEnd'), contentType: 'x' }),
+    body,
+  };
   return createEnvelope(event, new Date('2026-01-01T00:00:00Z'));
 }
 
@@ -40,7 +43,13 @@ describe('envelope', () => {
 
   it('does not change the envelope it adds an attempt to', () => {
     const envelope = sampleEnvelope();
-    withAttempt(envelope, { attempt: 1, at: 'now', outcome: 'delivered', durationMs: 1, by: 'receiver' });
+    withAttempt(envelope, {
+      attempt: 1,
+      at: 'now',
+      outcome: 'delivered',
+      durationMs: 1,
+      by: 'receiver',
+    });
     expect(envelope.attempts).toEqual([]);
     expect(nextAttemptNumber(envelope)).toBe(1);
   });

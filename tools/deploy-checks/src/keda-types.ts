@@ -2,8 +2,7 @@
 // the aws-sqs-queue scaler, AWS pod identity) so that a misspelt field fails the check the
 // way it would fail KEDA's own validation. Only the trigger type used here is spelled out.
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
-import type { IHorizontalPodAutoscalerBehavior as HpaBehavior } from
-  'kubernetes-models/autoscaling/v2/HorizontalPodAutoscalerBehavior';
+import type { IHorizontalPodAutoscalerBehavior as HpaBehavior } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscalerBehavior';
 
 type ObjectMeta = NonNullable<IDeployment['metadata']>;
 

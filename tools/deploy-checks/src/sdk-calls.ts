@@ -19,10 +19,7 @@ export interface SdkCallAnalysis {
 }
 
 type FunctionBody =
-  | ts.FunctionLikeDeclaration
-  | ts.ClassLikeDeclaration
-  | ts.SourceFile
-  | ts.Expression;
+  ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration | ts.SourceFile | ts.Expression;
 
 const SDK_CLIENT = /[\\/]node_modules[\\/]@aws-sdk[\\/]client-([a-z0-9-]+)[\\/]/;
 
@@ -50,12 +47,16 @@ export function analyseSdkCalls(entry: string, tsconfigPath: string): SdkCallAna
 
 /** A tsconfig file, parsed with its `extends`; throws on an unreadable one. */
 export function readTsconfig(path: string): ts.ParsedCommandLine {
-  const parsed = ts.getParsedCommandLineOfConfigFile(path, {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-      throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    path,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+      },
     },
-  });
+  );
   if (!parsed) throw new Error(`could not read ${path}`);
   return parsed;
 }
@@ -210,7 +211,10 @@ class Walker {
     if (!command) return;
     const file = at.getSourceFile();
     const line = file.getLineAndCharacterOfPosition(at.getStart()).line + 1;
-    const site = `${file.fileName.slice(workspaceRoot.length + 1).split(sep).join('/')}:${line}`;
+    const site = `${file.fileName
+      .slice(workspaceRoot.length + 1)
+      .split(sep)
+      .join('/')}:${line}`;
     const key = `${service}:${command}`;
     if (!this.commands.has(key)) this.commands.set(key, { service, operation: command, site });
   }

@@ -169,7 +169,11 @@ async function expectProbesToPass(overlay: OverlayName, app: AppName): Promise<v
     const port = ports.get(resolvePort(container, probe.httpGet.port));
     const url = `http://127.0.0.1:${port}${probe.httpGet.path}`;
     const status = await eventually(
-      () => fetch(url).then((response) => response.status, () => 0),
+      () =>
+        fetch(url).then(
+          (response) => response.status,
+          () => 0,
+        ),
       (code) => code === 200,
       20_000,
     );
@@ -224,14 +228,19 @@ describe.each(APPS)('the %s image', (app) => {
     expect(installedPackages(image.dir).filter((name) => devOnly.has(name))).toEqual([]);
   });
 
-  it("lists in its generated package.json every module the bundle requires", () => {
+  it('lists in its generated package.json every module the bundle requires', () => {
     const image = images[app];
     const bundle = readFileSync(join(image.dir, 'main.js'), 'utf8');
     const required = new Set(
       [...bundle.matchAll(/\brequire\(["']([^"'./][^"']*)["']\)/g)]
         .map((match) => match[1])
         .filter((name) => !name.startsWith('node:') && !builtinModules.includes(name))
-        .map((name) => name.split('/').slice(0, name.startsWith('@') ? 2 : 1).join('/')),
+        .map((name) =>
+          name
+            .split('/')
+            .slice(0, name.startsWith('@') ? 2 : 1)
+            .join('/'),
+        ),
     );
     const { dependencies } = JSON.parse(readFileSync(join(image.dir, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;

@@ -15,9 +15,7 @@ export function addFilterOptions(command: Command): Command {
     .option('--topic <topic>', 'topic, or pattern with {id} or * for one segment')
     .option('--event-id <id>', 'one event')
     .option('--since <time>', 'parked at or after: ISO 8601 time, or a span such as 6h, 2d')
-    .addOption(
-      new Option('--reason <reason>', 'why it was parked').choices([...PARK_REASONS]),
-    );
+    .addOption(new Option('--reason <reason>', 'why it was parked').choices([...PARK_REASONS]));
 }
 
 export function addDlqCommands(program: Command, io: CliIo): void {

@@ -148,7 +148,10 @@ function printResult(
         `they reappear within ${HOLD_SECONDS} s`,
     );
   }
-  const filter = Object.entries(audit.filter).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
+  const filter =
+    Object.entries(audit.filter)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ') || 'none';
   io.out(
     `audit: ${audit.actor} ${audit.audit} at ${audit.at}, filter ${filter}, ` +
       `count ${audit.count}${audit.dry_run ? ' (dry run)' : ''}`,

@@ -116,9 +116,11 @@ export class GenesysClient {
           this.tokenExpiresAt = 0;
           this.options.onRetry?.({ operation, attempt: 1, reason: '401: logging in again' });
           await this.login();
-          return bodyOf<T>(await fn().catch((again: unknown) => {
-            throw toGenesysError(operation, again);
-          }));
+          return bodyOf<T>(
+            await fn().catch((again: unknown) => {
+              throw toGenesysError(operation, again);
+            }),
+          );
         }
         throw error;
       }
@@ -176,7 +178,11 @@ export function regionHost(region: string): string {
   const key = region.trim().replace(/-/g, '_').toLowerCase();
   const host = platformClient.PureCloudRegionHosts[key];
   if (host) return host;
-  if (region.includes('.')) return region.trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  if (region.includes('.'))
+    return region
+      .trim()
+      .replace(/^https?:\/\//, '')
+      .replace(/\/+$/, '');
   const known = Object.keys(platformClient.PureCloudRegionHosts).join(', ');
   throw new Error(`GENESYS_REGION "${region}" is neither a region key (${known}) nor a host.`);
 }

@@ -145,7 +145,8 @@ function credentialStep(
     return {
       kind: 'keep',
       subject,
-      detail: `'${stored.name ?? stored.id}' exists (its value cannot be read back; ` +
+      detail:
+        `'${stored.name ?? stored.id}' exists (its value cannot be read back; ` +
         '--rotate-credential replaces it)',
     };
   }

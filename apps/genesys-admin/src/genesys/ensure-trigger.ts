@@ -157,8 +157,12 @@ function triggerChanges(current: Trigger, wanted: platformClient.Models.CreateTr
 function criteriaKey(criteria: platformClient.Models.MatchCriteria[] | undefined): string[] {
   return (criteria ?? [])
     .map((c) =>
-      JSON.stringify([c.jsonPath, c.operator, c.value === undefined ? null : String(c.value),
-        (c.values ?? []).map(String)]),
+      JSON.stringify([
+        c.jsonPath,
+        c.operator,
+        c.value === undefined ? null : String(c.value),
+        (c.values ?? []).map(String),
+      ]),
     )
     .sort();
 }

@@ -131,9 +131,8 @@ function dataActionChecks(
   // action; without actions, all of them.
   const holding = (actions: DataAction[]) =>
     integrations.filter((integration) => actions.some((a) => a.integrationId === integration.id));
-  const candidates = [holding(pointing), holding(inDataActions), integrations].find(
-    (list) => list.length > 0,
-  ) ?? [];
+  const candidates =
+    [holding(pointing), holding(inDataActions), integrations].find((list) => list.length > 0) ?? [];
   const healths = candidates.map(integrationHealth);
   const healthy = healths.find((health) => health.ok);
   const integrationCheck = check(
@@ -261,7 +260,11 @@ function eventBridgeChecks(
 export function eventFilterOf(properties: unknown): string[] {
   const value = (properties as { eventFilter?: unknown } | undefined)?.eventFilter;
   if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
-  if (typeof value === 'string') return value.split(',').map((item) => item.trim()).filter(Boolean);
+  if (typeof value === 'string')
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
   return [];
 }
 

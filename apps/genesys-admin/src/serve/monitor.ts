@@ -98,13 +98,11 @@ export class StatusMonitor {
   async runOnce(): Promise<void> {
     const started = performance.now();
     const [report, queues] = await Promise.all([
-      this.deps.verify().catch(
-        (error: unknown): VerifyReport => ({
-          ok: false,
-          checkedAt: new Date().toISOString(),
-          checks: [{ id: 'verify', label: 'verify', ok: false, reason: describeError(error) }],
-        }),
-      ),
+      this.deps.verify().catch((error: unknown): VerifyReport => ({
+        ok: false,
+        checkedAt: new Date().toISOString(),
+        checks: [{ id: 'verify', label: 'verify', ok: false, reason: describeError(error) }],
+      })),
       this.deps.depths().then(
         (depths) => ({ depths, error: null }),
         (error: unknown) => ({ depths: null, error: describeError(error) }),

@@ -54,7 +54,9 @@ export function createFakeGenesysApp(state: FakeGenesysState): express.Express {
 
   app.post('/oauth/token', express.urlencoded({ extended: false }), (req, res) => {
     const [scheme, encoded] = (req.get('authorization') ?? '').split(' ');
-    const [clientId, clientSecret] = Buffer.from(encoded ?? '', 'base64').toString().split(':');
+    const [clientId, clientSecret] = Buffer.from(encoded ?? '', 'base64')
+      .toString()
+      .split(':');
     if (req.body?.grant_type !== 'client_credentials') {
       res.status(400).json({ error: 'unsupported_grant_type', description: 'bad grant type' });
       return;
