@@ -14,7 +14,7 @@ import { loadRun } from './load.mjs';
 
 const WEBHOOK_PATH = '/webhooks/genesys';
 const FIXED_RATE = 200;
-const FIXED_CONNECTIONS = 4;
+const FIXED_CONNECTIONS = 8;
 const SATURATION_CONNECTIONS = 20;
 
 export async function benchReceiver({ bundles, sqs, seconds, passes, log }) {

@@ -6,10 +6,12 @@ export function formatReport({ machine, command, loadAtEnd, passes, receiver, dr
   const lines = [
     `Command: \`${command}\`; ${passes} pass${passes === 1 ? '' : 'es'}.`,
     '',
-    `Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGib} GiB, Node ` +
-      `${machine.node}; commit ${machine.commit}; ${machine.date}. Shared: other engineers' ` +
-      `builds and tests ran at the same time (load average ${machine.loadAverage.join(' ')} ` +
-      `at the start, ${loadAtEnd} at the end).`,
+    wrap(
+      `Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGib} GiB, Node ` +
+        `${machine.node}; commit ${machine.commit}; ${machine.date}. Shared: other ` +
+        `engineers' builds and tests ran at the same time (load average ` +
+        `${machine.loadAverage.join(' ')} at the start, ${loadAtEnd} at the end).`,
+    ),
     '',
   ];
   if (receiver) lines.push(...receiverTables(receiver));
@@ -101,8 +103,10 @@ function drainTable({ consumers, runs, events }) {
   return [
     `### 3. Worker drain (${events} messages preloaded, downstream answering 200)`,
     '',
-    'The bare loop ran right before each other consumer; a ratio to it is to that run, and ' +
-      'its msg/s is the median of all its runs.',
+    wrap(
+      'The bare loop ran right before each other consumer; a ratio to it is to that run, and ' +
+        'its msg/s is the median of all its runs.',
+    ),
     '',
     '| consumer | msg/s | ratio to the bare loop (ceiling) | ratio to sqs-consumer defaults | ' +
       'ratio to sqs-consumer batchSize 10 | downstream calls per message |',
@@ -179,4 +183,20 @@ function fixed(value, digits) {
 
 function mib(kib) {
   return (kib / 1024).toFixed(0);
+}
+
+/** Prose wrapped at 92 columns, as the rest of RESULTS.md. */
+function wrap(text, width = 92) {
+  const lines = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
 }

@@ -96,10 +96,12 @@ function positiveInteger(name) {
 }
 
 function commandLine() {
-  const args = process.argv
-    .slice(2)
-    .filter((arg, n, all) => arg !== '--logs' && all[n - 1] !== '--logs');
-  return ['npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
+  // Where the output went is not part of how it was made (and names this machine's folders).
+  const args = process.argv.slice(2);
+  const kept = args.filter(
+    (arg, n) => !['--out', '--logs'].includes(arg) && !['--out', '--logs'].includes(args[n - 1]),
+  );
+  return ['npm run bench', ...(kept.length > 0 ? ['--', ...kept] : [])].join(' ');
 }
 
 function fail(message) {

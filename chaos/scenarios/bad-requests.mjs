@@ -40,6 +40,12 @@ export default {
     const known = wrong.filter((item) => answeredAs(item, item.knownDeviation));
     const unknown = wrong.filter((item) => !known.includes(item));
     if (known.length > 0) log(`known deviations: ${JSON.stringify(summarize(known))}`);
+    // Once the receiver is mended, say so, so the note on the deviation is dropped too.
+    const mended = answered.filter((item) => item.knownDeviation && answeredAs(item, item.expect));
+    if (mended.length > 0 && known.length === 0) {
+      const kinds = [...new Set(mended.map((item) => item.label))];
+      log(`known deviation gone: ${kinds.join(', ')} answered as expected; drop its note`);
+    }
     counts.extra = {
       bad: bad.length,
       wrongAnswers: unknown.length,
