@@ -96,6 +96,8 @@ async function runScenario(scenario) {
   }
 
   const children = pipelines.flatMap((pipeline) => pipeline.children());
+  await Promise.all(pipelines.map((pipeline) => pipeline.stop()));
+  // Anything the scenario started outside a pipeline, or that did not stop in time.
   await stopAll();
   const counts = outcome?.counts;
   if (counts && pipelines[0]) counts.workerOutcomes = pipelines[0].workerOutcomes;

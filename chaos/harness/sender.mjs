@@ -18,8 +18,11 @@ export function eventRequest(event, { path = '/webhooks/genesys', headers = {} }
   return { kind: 'event', id: event.id, path, headers, body: event.body };
 }
 
-export function badRequest(id, { path = '/webhooks/genesys', headers = {}, body, expect }) {
-  return { kind: 'bad', id, path, headers, body, expect };
+export function badRequest(
+  id,
+  { method = 'POST', path = '/webhooks/genesys', headers = {}, body, expect },
+) {
+  return { kind: 'bad', id, method, path, headers, body, expect };
 }
 
 export class Sender {
@@ -147,7 +150,8 @@ export class Sender {
     const headers = Object.fromEntries(
       Object.entries({ ...this.headers, ...item.headers }).filter(([, value]) => value !== null),
     );
-    return { ...request, method: 'POST', path: item.path, headers, body: item.body };
+    const method = item.method ?? 'POST';
+    return { ...request, method, path: item.path, headers, body: item.body };
   }
 
   nextItem() {

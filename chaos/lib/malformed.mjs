@@ -37,21 +37,33 @@ const KINDS = [
   },
   {
     name: 'JSON that is not an object',
-    count: 100,
+    count: 75,
     build: (n) => ({ body: ['[1, 2, 3]', '"an event"', '42', 'null'][n % 4] }),
     expect: { status: 400, error: 'not_an_object' },
   },
   {
     name: 'wrong types in a known shape',
-    count: 100,
+    count: 75,
     build: (n) => ({ body: JSON.stringify(wrongType(n)) }),
     expect: { status: 400, error: 'invalid_shape' },
   },
   {
     name: 'unknown shape with no topic anywhere',
-    count: 100,
+    count: 75,
     build: (n) => ({ body: JSON.stringify({ kind: 'mystery', n, payload: { a: [n] } }) }),
     expect: { status: 400, error: 'missing_topic' },
+  },
+  {
+    name: 'nested past 256 levels',
+    count: 25,
+    build: () => ({ body: `${'{"a":'.repeat(300)}1${'}'.repeat(300)}` }),
+    expect: { status: 400, error: 'too_deep' },
+  },
+  {
+    name: 'event id that cannot be a header',
+    count: 25,
+    build: (n) => ({ body: JSON.stringify({ ...sampleEvent(), id: `an id with spaces ${n}` }) }),
+    expect: { status: 400, error: 'invalid_identity' },
   },
   {
     name: 'topic that is not a topic name',
@@ -72,12 +84,27 @@ const KINDS = [
   },
   {
     name: 'not JSON Content-Type',
-    count: 100,
+    count: 75,
     build: (n) => ({
       headers: { 'content-type': [null, 'text/plain', 'application/xml'][n % 3] },
       body: JSON.stringify(sampleEvent()),
     }),
     expect: { status: 415, error: 'unsupported_media_type' },
+  },
+  {
+    name: 'JSON in another charset than UTF-8',
+    count: 25,
+    build: () => ({
+      headers: { 'content-type': 'application/json; charset=latin1' },
+      body: JSON.stringify(sampleEvent()),
+    }),
+    expect: { status: 415, error: 'unsupported_media_type' },
+  },
+  {
+    name: 'another method than POST',
+    count: 25,
+    build: (n) => ({ method: ['PUT', 'GET', 'DELETE', 'PATCH'][n % 4], body: '{}' }),
+    expect: { status: 405, error: 'method_not_allowed' },
   },
   {
     name: 'body over the limit',
@@ -161,9 +188,10 @@ export function badRequests({ withCredentials }) {
   const requests = [];
   for (const kind of kinds) {
     for (let n = 0; n < kind.count; n += 1) {
-      const { path, headers, body } = kind.build(n);
+      const { method, path, headers, body } = kind.build(n);
+      const id = `bad-${requests.length}`;
       requests.push({
-        ...badRequest(`bad-${requests.length}`, { path, headers, body, expect: kind.expect }),
+        ...badRequest(id, { method, path, headers, body, expect: kind.expect }),
         label: kind.name,
         knownDeviation: kind.knownDeviation,
       });

@@ -81,6 +81,13 @@ export class Pipeline {
     this.workerOutcomes[key] = (this.workerOutcomes[key] ?? 0) + 1;
   }
 
+  /** Stops the apps first, then what they talk to, so none logs a refused connection. */
+  async stop() {
+    const apps = [this.receiver?.child, ...this.workers.map((worker) => worker.child)];
+    await Promise.all(apps.filter(Boolean).map((child) => child.stop()));
+    await Promise.all([this.sqs?.stop(), this.downstream?.child.stop()]);
+  }
+
   /** Every process of the pipeline, for the report when something goes wrong. */
   children() {
     return [
