@@ -11,7 +11,9 @@ export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
 /**
  * Preloaded into every child: when our end of its stdin closes (this run ended, even by
- * SIGKILL) the child sends itself SIGTERM, so nothing outlives the run.
+ * SIGKILL) the child sends itself SIGTERM, so nothing outlives the run. The one exception is
+ * a child frozen with SIGSTOP at that moment (sqs-freeze holds the SQS server so for 10 s):
+ * it cannot act until someone continues it.
  */
 const EXIT_WITH_PARENT = pathToFileURL(
   join(REPO_ROOT, 'tools', 'launcher', 'exit-with-parent.mjs'),

@@ -61,22 +61,20 @@ export class Sender {
   }
 
   /**
-   * Makes `amount` requests (or runs for `seconds`), at most `rate` per second overall
-   * (autocannon spreads it over the connections, in bursts each second): queued requests, and
-   * retries as they fall due. `more()`, if given, supplies new requests once the queue is
-   * empty; without it, a connection with nothing due asks for /healthz. With `amount` every
-   * request is answered before it resolves; a timed run drops those in flight at the end.
+   * Makes `amount` requests, at most `rate` per second overall (autocannon spreads it over
+   * the connections, in bursts each second): retries as they fall due, ahead of the requests
+   * not sent yet, in the order they were added. A connection with nothing due asks for
+   * /healthz instead. Resolves once every request has been answered or has timed out.
    */
-  async run({ rate, seconds, amount, connections = 10, more }) {
-    this.more = more;
+  async run({ rate, amount, connections = 10 }) {
     const sweep = setInterval(() => this.sweepTimeouts(), 500);
     try {
       const result = await autocannon({
         url: this.origin,
-        connections: amount ? Math.max(1, Math.min(connections, amount)) : connections,
+        connections: Math.max(1, Math.min(connections, amount)),
+        amount,
         // autocannon rejects a key given as undefined.
         ...(rate ? { overallRate: rate } : {}),
-        ...(amount ? { amount } : { duration: seconds }),
         timeout: REQUEST_TIMEOUT_SECONDS,
         requests: [
           {
@@ -89,8 +87,7 @@ export class Sender {
       return result;
     } finally {
       clearInterval(sweep);
-      this.more = undefined;
-      // autocannon drops the requests in flight when it stops: no answer, so a retry.
+      // A request autocannon gave up on has no answer: a retry, as for any timeout.
       for (const id of [...this.outstanding.keys()]) this.failedTry(id, 'no answer', 0);
     }
   }
@@ -137,6 +134,10 @@ export class Sender {
     return [...this.items.values()].filter((item) => item.acked).map((item) => item.id);
   }
 
+  /**
+   * autocannon hands the setup and the answer of one request the same `context`, a fresh one
+   * for every request when `requests` holds a single entry: it carries the event's id.
+   */
   setup(request, context) {
     const item = this.nextItem();
     if (!item) {
@@ -164,12 +165,6 @@ export class Sender {
       const item = this.unsent[this.nextUnsent];
       this.nextUnsent += 1;
       return item;
-    }
-    const added = this.more?.();
-    if (added) {
-      this.add([added]);
-      this.nextUnsent += 1;
-      return this.items.get(added.id);
     }
     return undefined;
   }
