@@ -231,13 +231,15 @@ function requireJson(req: Request, res: Response, next: NextFunction): void {
   // The body is read as UTF-8 bytes; a body declared in another charset would be misread.
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.get('content-type') ?? '')?.[1];
   const utf8 = charset === undefined || /^utf-?8$/i.test(charset);
-  if (req.is(JSON_TYPES) && utf8) return next();
-  const type = req.get('content-type');
+  // `req.is` is null for a request with no body at all: the body check then answers 400.
+  const type = req.is(JSON_TYPES);
+  if ((type || type === null) && utf8) return next();
+  const declared = req.get('content-type');
   webhookState(res).fields.reason = 'unsupported_media_type';
   res.status(415).json({
     error: 'unsupported_media_type',
     message: `Send the event as UTF-8 JSON (Content-Type: application/json); got ${
-      type ? JSON.stringify(type) : 'no Content-Type'
+      declared ? JSON.stringify(declared) : 'no Content-Type'
     }.`,
   });
 }

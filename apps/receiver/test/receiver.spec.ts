@@ -259,6 +259,12 @@ describe('receiver', () => {
       expect(response.status).toBe(400);
     });
 
+    it('no body at all, not even Content-Length → 400, not 415', async () => {
+      const response = await hook(app(), '/webhooks/genesys', 'application/json');
+      expect(response.status).toBe(400);
+      expect(response.body.error).toBe('invalid_json');
+    });
+
     it('JSON declared in another charset → 415', async () => {
       const response = await post('{}', '/webhooks/genesys', 'application/json; charset=utf-16');
       expect(response.status).toBe(415);
