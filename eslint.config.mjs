@@ -14,8 +14,9 @@ export default [
       '@nx/enforce-module-boundaries': [
         'error',
         {
-          // Test helpers and fixtures shared by the test suites; no production code imports them.
-          allow: ['tools/testing/', 'test-fixtures/', 'jest\\.preset\\.cjs$'],
+          // Test helpers, fixtures and the local launcher's queue helpers, shared by the test
+          // and fault suites; no production code imports them.
+          allow: ['tools/testing/', 'tools/launcher/', 'test-fixtures/', 'jest\\.preset\\.cjs$'],
           enforceBuildableLibDependency: true,
           banTransitiveDependencies: true,
           depConstraints: [

@@ -73,23 +73,8 @@ export async function purgeQueue(client, url) {
   await client.send(new PurgeQueueCommand({ QueueUrl: url }));
 }
 
-/** Messages on the queue in any state: visible, received and unsettled, or delayed. */
-export async function queueDepth(client, url) {
-  const { Attributes = {} } = await client.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  const visible = Number(Attributes.ApproximateNumberOfMessages ?? 0);
-  const inFlight = Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
-  const delayed = Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
-  return { visible, inFlight, delayed, total: visible + inFlight + delayed };
-}
+// The same counts the local launcher reads: one definition for both.
+export { queueDepth } from '../../tools/launcher/queues.mjs';
 
 /**
  * Receives every message now visible, keeping each hidden for `holdSeconds`, and resolves
